@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs the Debian packages siphon needs to build and test. Idempotent: packages that are
+# already installed are not fetched again. Run as root (or with sudo available).
+set -euo pipefail
+
+build_pkgs=(build-essential cmake ninja-build ccache pkg-config
+            libre2-dev liblua5.4-dev nlohmann-json3-dev
+            libgtest-dev libgmock-dev libbenchmark-dev)
+test_pkgs=(python3 python3-pytest curl sip-tester)
+
+want=("${build_pkgs[@]}")
+case "${1:-build}" in
+  build) ;;
+  test) want+=("${test_pkgs[@]}") ;;
+  bench) want+=("${test_pkgs[@]}" wrk nginx-light kamailio) ;;
+  *) echo "usage: $0 [build|test|bench]" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

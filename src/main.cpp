@@ -1,0 +1,293 @@
+// siphon: command line (Kamailio-compatible flags), config loading, start and stop.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "cfg/parser.h"
+#include "cfg/script.h"
+#include "core/log.h"
+#include "modules/app.h"
+#include "modules/registry.h"
+#include "net/server.h"
+
+namespace siphon {
+extern const std::string_view kDefaultConfig;
+}
+
+namespace {
+
+using namespace siphon;
+
+struct Options {
+    std::string cfg_file;
+    bool check_only = false;
+    int foreground = 0;
+    bool log_stderr = false;
+    std::vector<std::string> extra_listens;
+    int children = 0;
+    std::string pid_file;
+    std::vector<std::pair<std::string, std::string>> defines;
+    int debug = -100;
+};
+
+void usage(FILE* f) {
+    std::fprintf(f,
+                 "usage: siphon [options]\n"
+                 "  -f FILE     configuration file (default: the embedded configuration)\n"
+                 "  -c          check the configuration and exit (0: valid, 1: errors)\n"
+                 "  -D          do not fork into the background (-DD: same, kept for compatibility)\n"
+                 "  -E          log to stderr\n"
+                 "  -l ADDR     listen on ADDR too ([proto:]addr[:port]); may be repeated\n"
+                 "  -n N        number of worker threads (children)\n"
+                 "  -P FILE     write the process id to FILE\n"
+                 "  -A NAME[=VALUE]  define NAME for #!ifdef in the configuration\n"
+                 "  -d          raise the log level by one (repeatable)\n"
+                 "  -L DIR      module directory (accepted; modules are built in)\n"
+                 "  -M N, -m N  memory sizes (accepted; memory is not preallocated)\n"
+                 "  -V, -v      print version and exit\n"
+                 "  -h          this help\n"
+                 "built-in modules:");
+    for (auto* m : modules::builtin())
+        if (m->name != "core") std::fprintf(f, " %.*s", static_cast<int>(m->name.size()), m->name.data());
+    std::fprintf(f, "\n");
+}
+
+bool parse_args(int argc, char** argv, Options& o, int& exit_code) {
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        auto value = [&](std::string& out) {
+            if (a.size() > 2) {
+                out = a.substr(2);
+                return true;
+            }
+            if (i + 1 >= argc) {
+                std::fprintf(stderr, "siphon: option %s needs a value\n", a.c_str());
+                return false;
+            }
+            out = argv[++i];
+            return true;
+        };
+        if (a.size() < 2 || a[0] != '-') {
+            std::fprintf(stderr, "siphon: unexpected argument '%s'\n", a.c_str());
+            exit_code = 2;
+            return false;
+        }
+        std::string v;
+        switch (a[1]) {
+            case 'f': if (!value(o.cfg_file)) return exit_code = 2, false; break;
+            case 'c': o.check_only = true; break;
+            case 'D': o.foreground += static_cast<int>(a.size() - 1); break;
+            case 'E': o.log_stderr = true; break;
+            case 'l':
+                if (!value(v)) return exit_code = 2, false;
+                o.extra_listens.push_back(v);
+                break;
+            case 'n':
+                if (!value(v)) return exit_code = 2, false;
+                o.children = std::atoi(v.c_str());
+                if (o.children < 1 || o.children > 1024) {
+                    std::fprintf(stderr, "siphon: bad -n value '%s'\n", v.c_str());
+                    return exit_code = 2, false;
+                }
+                break;
+            case 'P': if (!value(o.pid_file)) return exit_code = 2, false; break;
+            case 'A': {
+                if (!value(v)) return exit_code = 2, false;
+                size_t eq = v.find('=');
+                if (eq == std::string::npos) o.defines.emplace_back(v, "");
+                else o.defines.emplace_back(v.substr(0, eq), v.substr(eq + 1));
+                break;
+            }
+            case 'd': o.debug = (o.debug == -100 ? 0 : o.debug) + static_cast<int>(a.size() - 1); break;
+            case 'L': case 'M': case 'm': case 'Y': case 'u': case 'g': case 'w':
+                if (!value(v)) return exit_code = 2, false;
+                break;
+            case 'V': case 'v':
+                std::printf("version: siphon %s (x86_64/linux)\n", SIPHON_VERSION);
+                exit_code = 0;
+                return false;
+            case 'h':
+                usage(stdout);
+                exit_code = 0;
+                return false;
+            default:
+                std::fprintf(stderr, "siphon: unknown option '%s'\n", a.c_str());
+                usage(stderr);
+                exit_code = 2;
+                return false;
+        }
+    }
+    return true;
+}
+
+// Expands config listens into sockets: a listen without protocol gives one UDP and one TCP
+// socket (TCP unless disable_tcp), as Kamailio does.
+std::vector<net::ListenAddr> expand_listens(const cfg::CoreConfig& core, std::string& err) {
+    std::vector<net::ListenAddr> out;
+    auto add = [&](const cfg::Listen& l) {
+        std::vector<pv::Proto> protos;
+        if (l.proto == pv::Proto::None) {
+            protos.push_back(pv::Proto::Udp);
+            if (!core.disable_tcp) protos.push_back(pv::Proto::Tcp);
+        } else if (l.proto == pv::Proto::Udp || l.proto == pv::Proto::Tcp) {
+            protos.push_back(l.proto);
+        } else {
+            err = "listen on " + std::string(pv::proto_name(l.proto)) + " is not supported yet";
+            return;
+        }
+        for (auto p : protos) {
+            net::ListenAddr a;
+            a.proto = p;
+            a.host = l.host == "*" ? "0.0.0.0" : l.host;
+            a.port = l.port ? l.port : static_cast<uint16_t>(core.port);
+            a.advertise_host = l.advertise_host;
+            a.advertise_port = l.advertise_port;
+            out.push_back(a);
+        }
+    };
+    for (auto& l : core.listens) add(l);
+    if (core.listens.empty()) {
+        cfg::Listen any;
+        any.host = "0.0.0.0";
+        add(any);
+    }
+    return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Options o;
+    int code = 0;
+    if (!parse_args(argc, argv, o, code)) return code;
+
+    cfg::LoadOptions lo;
+    std::string embedded;
+    if (o.cfg_file.empty()) {
+        embedded = std::string(kDefaultConfig);
+        lo.path = "<embedded siphon.cfg>";
+        lo.text = &embedded;
+    } else {
+        lo.path = o.cfg_file;
+    }
+    lo.defines = o.defines;
+    lo.modules = modules::builtin();
+    cfg::Diagnostics diag;
+    auto script = cfg::load_script(lo, diag);
+
+    // Command-line listens are checked with the config so that -c reports them too.
+    for (auto& l : o.extra_listens) {
+        cfg::Listen x;
+        std::string err = cfg::parse_listen(l, x);
+        if (!err.empty()) diag.error({}, "-l " + l + ": " + err);
+        else script->core.listens.push_back(x);
+    }
+    if (!diag.list().empty()) std::fputs(diag.format(script->sources).c_str(), stderr);
+    if (diag.error_count()) {
+        std::fprintf(stderr, "%s: %zu error%s in the configuration\n", lo.path.c_str(), diag.error_count(),
+                     diag.error_count() == 1 ? "" : "s");
+        return 1;
+    }
+    if (o.check_only) {
+        std::fprintf(stderr, "%s: configuration is valid\n", lo.path.c_str());
+        return 0;
+    }
+
+    cfg::CoreConfig& core = script->core;
+    LogConfig& lc = log_config();
+    lc.level.store(o.debug != -100 ? o.debug : core.debug);
+    lc.to_stderr = o.log_stderr || core.log_stderror;
+    parse_log_facility(core.log_facility, lc.facility);
+    if (!lc.to_stderr) openlog("siphon", LOG_PID | LOG_NDELAY, lc.facility);
+
+    std::string err;
+    net::NetConfig nc;
+    nc.listens = expand_listens(core, err);
+    if (!err.empty()) {
+        std::fprintf(stderr, "siphon: %s\n", err.c_str());
+        return 1;
+    }
+    int children = o.children ? o.children : core.children;
+    nc.workers = std::max(children, core.tcp_children);
+    nc.limits.max_start_line = static_cast<size_t>(core.max_request_line);
+    nc.limits.max_headers = static_cast<size_t>(core.max_headers);
+    nc.limits.max_header_bytes = static_cast<size_t>(core.max_header_bytes);
+    nc.limits.max_body = static_cast<size_t>(core.max_body);
+    nc.stream.accept_no_cl = core.tcp_accept_no_cl;
+    nc.tcp_max_connections = core.tcp_max_connections;
+    nc.tcp_connection_lifetime = core.tcp_connection_lifetime;
+    nc.tcp_header_timeout = core.tcp_header_timeout;
+    nc.tcp_send_queue_max = static_cast<size_t>(core.tcp_send_queue_max);
+
+    // Signals are handled by the main thread only (sigwait); workers inherit the mask.
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
+    signal(SIGPIPE, SIG_IGN);
+
+    modules::App app(*script, nc.workers);
+    net::Server server(nc, app);
+    err = server.bind_all();
+    if (!err.empty()) {
+        std::fprintf(stderr, "siphon: %s\n", err.c_str());
+        return 1;
+    }
+    std::string listeners;
+    for (auto& b : server.bound()) listeners += (listeners.empty() ? "" : " ") + b;
+    app.shared().listeners = listeners;
+
+    if (!o.foreground) {
+        // Daemonize: the parent returns once the child is running.
+        pid_t pid = fork();
+        if (pid < 0) {
+            std::perror("fork");
+            return 1;
+        }
+        if (pid > 0) return 0;
+        setsid();
+        int fd = open("/dev/null", O_RDWR);
+        if (fd >= 0) {
+            dup2(fd, 0);
+            dup2(fd, 1);
+            if (!lc.to_stderr) dup2(fd, 2);
+            if (fd > 2) close(fd);
+        }
+    }
+    if (!o.pid_file.empty()) {
+        FILE* f = std::fopen(o.pid_file.c_str(), "w");
+        if (!f) {
+            std::fprintf(stderr, "siphon: cannot write pid file %s: %s\n", o.pid_file.c_str(), std::strerror(errno));
+            return 1;
+        }
+        std::fprintf(f, "%d\n", static_cast<int>(getpid()));
+        std::fclose(f);
+    }
+    log_printf(kLogNotice, "core", "siphon %s started, %d workers, listening on %s", SIPHON_VERSION,
+               nc.workers, listeners.c_str());
+    if (lc.to_stderr) {
+        std::fprintf(stderr, "Listening on\n");
+        for (auto& b : server.bound()) std::fprintf(stderr, "             %s\n", b.c_str());
+    }
+    server.start();
+    int sig = 0;
+    for (;;) {
+        sigwait(&sigs, &sig);
+        if (sig == SIGINT || sig == SIGTERM) break;
+        // SIGHUP: nothing to reload yet; keep running.
+    }
+    log_printf(kLogNotice, "core", "signal %d: stopping", sig);
+    server.stop();
+    if (!o.pid_file.empty()) unlink(o.pid_file.c_str());
+    return 0;
+}

@@ -1,0 +1,135 @@
+#include "modules/xhttp/xhttp.h"
+
+#include <re2/re2.h>
+
+#include "cfg/interp.h"
+#include "core/log.h"
+#include "modules/modules.h"
+
+namespace siphon::cfg {
+std::shared_ptr<re2::RE2> compile_posix_regex(std::string_view pattern, bool icase, std::string& err);
+}
+
+namespace siphon::modules {
+
+namespace {
+
+using cfg::ArgKind;
+using cfg::CallArgs;
+
+std::string set_regex(std::shared_ptr<re2::RE2>& re, std::string& text, const Value& v) {
+    std::string err;
+    // url_skip/url_match: POSIX extended, case-sensitive, unanchored (notes 3.6).
+    re = cfg::compile_posix_regex(v.s, false, err);
+    if (!re) return "bad regular expression \"" + std::string(v.s) + "\": " + err;
+    text = std::string(v.s);
+    return "";
+}
+
+std::string init_xhttp(cfg::ModuleData& d, cfg::InitCtx& ic) {
+    auto& x = static_cast<XhttpData&>(d);
+    x.sl = static_cast<const SlData*>(ic.script.module_data("sl"));
+    if (!x.event_callback.empty())
+        return "event_callback \"" + x.event_callback +
+               "\" needs a KEMI engine (cfgengine \"lua\" with app_lua), which this build does not have yet";
+    x.route = ic.script.event_route("xhttp:request");
+    if (!x.route) return "event_route[xhttp:request] is missing";
+    return "";
+}
+
+int w_xhttp_reply(CallArgs& a) {
+    int32_t code;
+    std::string_view reason, ctype, body;
+    if (!a.integer(0, code)) {
+        SLOG_ERR("xhttp", "no reply code value");
+        return -1;
+    }
+    if (!a.str(1, reason) || !a.str(2, ctype) || !a.str(3, body)) {
+        SLOG_ERR("xhttp", "unable to get reply parameters");
+        return -1;
+    }
+    return xhttp_reply(a.ctx, *static_cast<XhttpData*>(a.mod), code, reason, ctype, body);
+}
+
+std::string fix_reply(std::span<cfg::FixedArg> args, cfg::ModuleData*) {
+    if (args[0].is_const && (args[0].ival < 100 || args[0].ival > 700)) return "reply code must be 100..700";
+    return "";
+}
+
+// {url.path} / {url.querystring} come from the transformation table (pv/tr_url.cpp).
+
+}  // namespace
+
+int xhttp_reply(pv::Ctx& ctx, const XhttpData& x, int code, std::string_view reason,
+                std::string_view ctype, std::string_view body) {
+    if (!ctx.msg || !ctx.msg->is_http()) {
+        SLOG_ERR("xhttp", "xhttp_reply() outside an HTTP request");
+        return -1;
+    }
+    return http_send(ctx, *x.sl, code, reason, ctype, body);
+}
+
+bool xhttp_handle(const cfg::Script& script, XhttpData& x, pv::Ctx& ctx) {
+    std::string_view url = ctx.msg->uri;
+    re2::StringPiece u(url.data(), url.size());
+    bool skip = (x.url_skip && re2::RE2::PartialMatch(u, *x.url_skip)) ||
+                (x.url_match && !re2::RE2::PartialMatch(u, *x.url_match));
+    if (skip) {
+        // Kamailio leaves a skipped request unanswered (the client hangs); answer 404.
+        http_send(ctx, *x.sl, 404, "Not Found", "", "");
+        return !ctx.close_after;
+    }
+    ctx.route_type = pv::kEventRoute;
+    cfg::RunResult r = cfg::run_route(script, *x.route, ctx);
+    if (!ctx.replied && x.no_reply_code) {
+        SLOG_ERR("xhttp", "event_route[xhttp:request] ended without a reply for %.*s %.*s: answering %d",
+                static_cast<int>(ctx.msg->method.size()), ctx.msg->method.data(),
+                static_cast<int>(url.size() > 200 ? 200 : url.size()), url.data(), x.no_reply_code);
+        http_send(ctx, *x.sl, x.no_reply_code,
+                  x.no_reply_code == 500 ? "Internal Server Error" : "No Reply", "", "");
+    }
+    // A negative route result closes the connection after the reply (Kamailio's way to
+    // say "reply then close").
+    if (!r.exited && r.rc < 0) ctx.close_after = true;
+    return !ctx.close_after;
+}
+
+const cfg::ModuleDef kXhttpModule{
+    .name = "xhttp",
+    .deps = {"sl"},
+    .create = [] { return std::unique_ptr<cfg::ModuleData>(new XhttpData); },
+    .params =
+        {
+            {"url_skip", cfg::ParamType::Str,
+             [](cfg::ModuleData& d, const Value& v) {
+                 auto& x = static_cast<XhttpData&>(d);
+                 return set_regex(x.url_skip, x.url_skip_text, v);
+             }},
+            {"url_match", cfg::ParamType::Str,
+             [](cfg::ModuleData& d, const Value& v) {
+                 auto& x = static_cast<XhttpData&>(d);
+                 return set_regex(x.url_match, x.url_match_text, v);
+             }},
+            {"event_callback", cfg::ParamType::Str,
+             [](cfg::ModuleData& d, const Value& v) {
+                 static_cast<XhttpData&>(d).event_callback = std::string(v.s);
+                 return std::string();
+             }},
+            {"no_reply_code", cfg::ParamType::Int,
+             [](cfg::ModuleData& d, const Value& v) {
+                 if (v.i != 0 && (v.i < 100 || v.i > 599)) return std::string("must be 0 or 100..599");
+                 static_cast<XhttpData&>(d).no_reply_code = v.i;
+                 return std::string();
+             }},
+        },
+    .functions =
+        {
+            {"xhttp_reply", {ArgKind::Int, ArgKind::Str, ArgKind::Str, ArgKind::Str}, 4,
+             pv::kEventRoute, w_xhttp_reply, fix_reply},
+        },
+    .pvs = {},
+    .transformations = {pv::url_transformations()},
+    .init = init_xhttp,
+};
+
+}  // namespace siphon::modules

@@ -1,0 +1,136 @@
+// The per-message execution context shared by pseudo-variables, the interpreter and module
+// functions, and the per-worker state it points to. A Ctx lives on the worker's stack while
+// one message is processed; everything it references is owned by the worker or the runtime.
+#pragma once
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/arena.h"
+#include "core/value.h"
+#include "msg/message.h"
+
+namespace siphon::pv {
+
+enum class Proto : uint8_t { None = 0, Udp = 1, Tcp = 2, Tls = 3, Sctp = 4, Ws = 5, Wss = 6 };
+std::string_view proto_name(Proto p);  // "udp", "tcp" ...
+
+// Where a message came from and where it arrived. Text forms are filled by the transport.
+struct RecvInfo {
+    Proto proto = Proto::Udp;
+    sockaddr_storage src{};
+    socklen_t src_len = 0;
+    char src_ip[48] = {};
+    uint16_t src_port = 0;
+    char dst_ip[48] = {};
+    uint16_t dst_port = 0;
+    bool ipv6 = false;
+    std::string_view advertised_ip;    // "" if none
+    uint16_t advertised_port = 0;
+    bool proto_is_stream() const { return proto != Proto::Udp; }
+};
+
+// Route kinds, as bit flags so module functions can declare where they may be used.
+enum RouteType : uint32_t {
+    kRequestRoute = 1,
+    kFailureRoute = 2,
+    kOnReplyRoute = 4,
+    kBranchRoute = 8,
+    kOnSendRoute = 16,
+    kEventRoute = 32,
+    kReplyRoute = 64,
+    kAnyRoute = 0xffff,
+};
+
+// A script variable's own storage ($var, $shv): the string bytes live in the slot.
+struct VarSlot {
+    Value::Type type = Value::Type::Int;
+    int32_t i = 0;
+    std::string s;
+    Value get() const { return type == Value::Type::Str ? Value::of_str(s) : Value::of_int(i); }
+    void set(const Value& v) {
+        if (v.type == Value::Type::Str) {
+            type = Value::Type::Str;
+            s.assign(v.s);
+        } else {
+            type = Value::Type::Int;
+            i = v.type == Value::Type::Int ? v.i : 0;
+            s.clear();
+        }
+    }
+};
+
+// Values shared by all workers ($shv); each slot has its own lock.
+struct SharedVars {
+    struct Slot {
+        std::mutex mu;
+        VarSlot v;
+    };
+    std::vector<std::unique_ptr<Slot>> slots;
+    int64_t start_time = 0;  // epoch seconds the server started ($Tb)
+    std::string listeners;   // bound sockets, space separated ($listeners); set before start
+};
+
+// One AVP value; per message, stacked newest first (Kamailio's add semantics).
+struct Avp {
+    uint32_t name_id;
+    Value v;  // strings live in the arena
+};
+
+// State of one worker thread that scripts can see.
+struct WorkerState {
+    int id = 0;
+    Arena arena;
+    std::vector<VarSlot> vars;        // $var, indexed by the slot resolved at load time
+    std::vector<Avp> avps;            // cleared per message
+    std::vector<char> scratch;        // pv_buffer_size bytes for format rendering
+    std::vector<std::string_view> reply_hdrs;  // append_to_reply() lines, per message
+    uint32_t msg_id = 0;
+};
+
+// Where replies to the current message go. Implemented by the transport: a stream sink
+// appends to the connection's send queue; a datagram sink sends at once.
+class ReplySink {
+public:
+    virtual ~ReplySink() = default;
+    // Sends bytes back on the transport the message came from (TCP: the same connection;
+    // UDP: to the source address).
+    virtual bool send(std::string_view bytes) = 0;
+    // UDP only: sends to another address (SIP replies go to the Via sent-by without rport).
+    virtual bool send_to(const sockaddr* addr, socklen_t len, std::string_view bytes) = 0;
+    virtual bool is_stream() const = 0;
+};
+
+// Per-message context.
+struct Ctx {
+    WorkerState& w;
+    SharedVars* shv = nullptr;
+    msg::Message* msg = nullptr;
+    RecvInfo* rcv = nullptr;
+    uint32_t route_type = kRequestRoute;
+    int32_t last_rc = 1;      // $rc / $retcode / $?
+    uint32_t msg_flags = 0;   // setflag/isflagset
+    uint32_t while_loops = 0;
+    int64_t recv_time = 0;    // epoch seconds of the message ($Ts)
+    int64_t recv_time_us = 0;
+
+    // Reply side. Headers added by append_to_reply() ("Name: value\r\n" each, in the arena).
+    std::vector<std::string_view>* reply_hdrs = nullptr;
+    ReplySink* sink = nullptr;
+    bool replied = false;         // a final reply was sent for this message
+    bool close_after = false;     // set_reply_close() / negative result
+    bool no_connect = false;      // set_reply_no_connect()
+    bool force_rport = false;     // force_rport(): reply to the source port
+    // HTTP: the request asked to keep the connection (version and Connection header).
+    bool http_keep_alive = true;
+};
+
+}  // namespace siphon::pv

@@ -1,0 +1,42 @@
+// Transformation implementations ({s.len}, {url.path}, {param.value,name,&} ...). Each one is
+// a plain function over a Value, described by a TrDef row; the pseudo-variable layer parses
+// `$(pv{class.name,arg,...})` at config load, validates constant arguments against the row
+// and evaluates PV arguments per message before calling the function.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "core/arena.h"
+#include "core/value.h"
+
+namespace siphon::pv {
+
+enum class TrArg : uint8_t {
+    Int,   // must convert to an int (constant checked at load time)
+    Str,   // any text
+};
+
+// Transforms `v` in place. Returns false when the transformation fails (the result then
+// prints as an empty string, as in Kamailio). `args` are already evaluated (Int args hold
+// Type::Int). Result strings must live in the arena, in the input's own storage, or in
+// static storage; they are read before the arena is reset.
+using TrFn = bool (*)(Value& v, std::span<const Value> args, Arena& arena);
+
+struct TrDef {
+    std::string_view cls;    // "s", "url", "param"
+    std::string_view name;   // "substr", "encode.base64"
+    uint8_t min_args = 0;
+    uint8_t max_args = 0;
+    std::array<TrArg, 4> kinds{TrArg::Str, TrArg::Str, TrArg::Str, TrArg::Str};
+    TrFn fn = nullptr;
+};
+
+// Tables, one per family. Each lives in its own file (tr_string.cpp, tr_url.cpp, ...).
+std::span<const TrDef> string_transformations();  // s.*
+std::span<const TrDef> url_transformations();     // url.* (xhttp)
+std::span<const TrDef> param_transformations();   // param.*
+
+}  // namespace siphon::pv
