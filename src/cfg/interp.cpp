@@ -67,27 +67,37 @@ private:
                     return Flow::Next;
                 }
                 if (stop_) return Flow::Exit;
+                // An assignment's value is 1; a call's is its return code, which the call
+                // already stored in $rc (assignments leave $rc alone, as in Kamailio).
                 value = a.expr->kind == Expr::Kind::Assign ? 1 : to_int(v);
-                c_.last_rc = value;
                 return Flow::Next;
             }
             case Action::Kind::If: {
                 Value v;
                 bool ok = eval(*a.expr, v);
                 if (stop_) return Flow::Exit;
+                // An if whose branch is missing is worth 1 (Kamailio's "default is continue").
+                value = 1;
                 const auto& branch = ok && value_true(v) ? a.body : a.else_body;
                 return run_body(branch, value);
             }
             case Action::Kind::While: {
                 uint32_t n = 0;
+                value = 1;
                 for (;;) {
                     Value v;
                     bool ok = eval(*a.expr, v);
                     if (stop_) return Flow::Exit;
-                    if (!ok || !value_true(v)) break;
-                    if (++n > static_cast<uint32_t>(s_.core.max_while_loops)) {
+                    // Unlike if(), while() loops on any non-zero value (measured: a
+                    // counter starting at -3 loops up to 0).
+                    if (!ok || to_int(v, a.expr.get()) == 0) break;
+                    // max_while_loops = 0 disables the guard (max_actions still applies).
+                    if (s_.core.max_while_loops > 0 &&
+                        ++n > static_cast<uint32_t>(s_.core.max_while_loops)) {
                         SLOG_ERR("core", "%s:%u:%u: runaway while: more than %d loops",
-                                file_of(s_, a.pos), a.pos.line, a.pos.col, s_.core.max_while_loops);
+                                 file_of(s_, a.pos), a.pos.line, a.pos.col,
+                                 s_.core.max_while_loops);
+                        value = -1;
                         break;
                     }
                     Flow f = run_body(a.body, value);
@@ -101,6 +111,7 @@ private:
                 Value v;
                 bool ok = eval(*a.expr, v);
                 if (stop_) return Flow::Exit;
+                value = 1;  // no matching case: 1
                 size_t start = SIZE_MAX;
                 if (ok) {
                     for (const auto& cs : a.cases) {
@@ -143,7 +154,10 @@ private:
                 dropped = true;
                 value = 0;
                 return Flow::Exit;
-            case Action::Kind::Break: return Flow::Break;
+            case Action::Kind::Break:
+                // break is worth 0: a route or switch left by it returns 0 (measured).
+                value = 0;
+                return Flow::Break;
         }
         return Flow::Next;
     }
@@ -153,11 +167,9 @@ private:
             std::string_view t = text(v);
             return cs.label.is_str() && t == cs.label.s;
         }
-        // A string value "2" matches `case 2:` (observed).
-        int32_t i;
-        if (v.is_int()) i = v.i;
-        else if (!v.is_str() || !str_to_int(v.s, i)) return false;
-        return cs.label.is_int() && cs.label.i == i;
+        // The value is converted to int: "2" matches `case 2:`, and a non-numeric string or
+        // a missing value is 0 and matches `case 0:` (both observed).
+        return cs.label.is_int() && cs.label.i == to_int(v);
     }
 
     std::string_view text(const Value& v) {

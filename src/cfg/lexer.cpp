@@ -76,16 +76,24 @@ std::string describe_byte(int c) {
     return s;
 }
 
-bool read_file_text(const std::string& path, std::string& out) {
+// Reads a whole regular file. On failure returns false and, if `why` is given, a short reason.
+bool read_file_text(const std::string& path, std::string& out, std::string* why = nullptr) {
+    auto fail = [&](std::string reason) {
+        if (why != nullptr) *why = std::move(reason);
+        return false;
+    };
     std::error_code ec;
-    if (!fs::is_regular_file(path, ec)) return false;
+    fs::file_status st = fs::status(path, ec);
+    if (ec) return fail(ec.message());
+    if (!fs::is_regular_file(st)) return fail("not a regular file");
     uintmax_t size = fs::file_size(path, ec);
-    if (ec || size > kMaxFileSize) return false;
+    if (ec) return fail(ec.message());
+    if (size > kMaxFileSize) return fail("file too large");
     std::ifstream in(path, std::ios::binary);
-    if (!in) return false;
+    if (!in) return fail("cannot be read");
     std::ostringstream ss;
     ss << in.rdbuf();
-    if (in.bad()) return false;
+    if (in.bad()) return fail("read error");
     out = std::move(ss).str();
     return true;
 }
@@ -318,11 +326,12 @@ std::vector<Token> Lexer::run(const std::string& path, const std::string* text_o
         id = src_.add(path, *text_override);
     } else {
         std::string text;
-        if (read_file_text(path, text)) {
+        std::string why;
+        if (read_file_text(path, text, &why)) {
             id = src_.add(path, std::move(text));
         } else {
             id = src_.add(path, "");
-            error(SourcePos{id, 0, 0}, "cannot open config file: " + path);
+            error(SourcePos{id, 0, 0}, "cannot open config file: " + why);
         }
     }
 
@@ -778,12 +787,19 @@ void Lexer::expand(Frame& f, const std::string& name, SourcePos start) {
     m.text = m.owned;
     m.use_pos = use;
     m.use_end = f.macro ? f.use_end : f.here();
+    bool saved_space = f.space;
+    bool saved_emitted = f.emitted;
+    uint32_t saved_last_line = f.last_line;
     take_flags(f, start, f.here(), m.use_space, m.use_line_start);
     define_stack_.push_back(name);
     lex_frame(m);
     define_stack_.pop_back();
-    // A define with an empty value leaves the separation as it was before its name.
-    if (!m.emitted) f.space = m.use_space;
+    // A define that produced no token leaves the separation state as it was before its name.
+    if (!m.emitted) {
+        f.space = saved_space;
+        f.emitted = saved_emitted;
+        f.last_line = saved_last_line;
+    }
 }
 
 void Lexer::set_define(SourcePos pos, Dir mode, const std::string& name, std::string value) {
@@ -959,12 +975,13 @@ void Lexer::do_subst(Frame& f, Dir d, std::string_view word, SourcePos pos) {
 void Lexer::do_defenv(Frame& f, Dir d, std::string_view word) {
     skip_blanks(f);
     SourcePos npos = f.here();
+    // One word, ID=ENVVAR or ENVVAR; the rest of the line is ignored.
     std::string spec;
-    while (!f.eof() && f.at() != '\n') {
+    while (!f.eof() && f.at() != '\n' && !is_blank(f.at())) {
         spec += static_cast<char>(f.at());
         f.bump();
     }
-    while (!spec.empty() && is_blank(static_cast<unsigned char>(spec.back()))) spec.pop_back();
+    skip_line(f);
     std::string name = spec;
     std::string env = spec;
     size_t eq = spec.find('=');

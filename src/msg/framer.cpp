@@ -28,6 +28,30 @@ FrameResult frame_error(int http_status, std::string_view error) {
     return r;
 }
 
+bool contains_ci(std::string_view s, std::string_view needle) {
+    for (size_t i = 0; i + needle.size() <= s.size(); ++i)
+        if (chars::iequals(s.substr(i, needle.size()), needle)) return true;
+    return false;
+}
+
+// Whether a message that failed framing is SIP. Kamailio answers nothing to a SIP message it
+// cannot frame, so such errors carry http_status 0 (drop); HTTP requests and unrecognisable
+// input keep the status to answer with. The start line is consulted when it did not parse.
+bool is_sip_message(const Message& m, const char* buf, size_t len) {
+    if (!m.version.empty()) return !m.is_http();
+    const size_t n = std::min<size_t>(len, 512);
+    const char* lf = static_cast<const char*>(std::memchr(buf, '\n', n));
+    const std::string_view first(buf, lf != nullptr ? static_cast<size_t>(lf - buf) : n);
+    return chars::istarts_with(first, "SIP/") || contains_ci(first, " SIP/");
+}
+
+FrameResult sip_aware_error(const Message& m, const char* buf, size_t len, int http_status,
+                            std::string_view error) {
+    FrameResult r = frame_error(http_status, error);
+    if (is_sip_message(m, buf, len)) r.http_status = 0;
+    return r;
+}
+
 enum class Step : uint8_t { Done, NeedMore, Error };
 
 struct ChunkOutcome {
@@ -219,14 +243,14 @@ FrameResult frame_stream(char* buf, size_t len, const Limits& limits, const Stre
         if (pr.status == ParseStatus::NeedMore) return r;
         if (pr.status == ParseStatus::Error) {
             st = {};
-            return frame_error(pr.http_status, pr.error);
+            return sip_aware_error(out, buf, len, pr.http_status, pr.error);
         }
         if (out.is_http() && out.chunked) {
             st.chunked = true;
         } else if (out.has_content_length) {
             if (out.content_length > limits.max_body) {
                 st = {};
-                return frame_error(413, "body too large");
+                return sip_aware_error(out, buf, len, 413, "body too large");
             }
             st.body_len = out.content_length;
         } else if (!opt.accept_no_cl) {
@@ -234,8 +258,9 @@ FrameResult frame_stream(char* buf, size_t len, const Limits& limits, const Stre
             // request without a length is refused with 411 unless tcp_accept_no_cl is set
             // (Kamailio closes the connection instead).
             st = {};
-            return out.is_http() ? frame_error(411, "length required")
-                                 : frame_error(400, "no Content-Length on a stream transport");
+            return out.is_http()
+                       ? frame_error(411, "length required")
+                       : sip_aware_error(out, buf, len, 400, "no Content-Length on a stream");
         }
         st.head_len = pr.consumed;
         head_parsed_now = true;
@@ -276,7 +301,7 @@ FrameResult frame_stream(char* buf, size_t len, const Limits& limits, const Stre
         const ParseResult pr = parse_head(std::string_view(buf, head), limits, out);
         if (pr.status != ParseStatus::Done || pr.consumed != head) {
             st = {};
-            return frame_error(400, "message head changed while framing");
+            return sip_aware_error(out, buf, len, 400, "message head changed while framing");
         }
     }
     out.body = std::string_view(buf + head, body_len);
@@ -296,19 +321,22 @@ FrameResult frame_datagram(char* buf, size_t len, const Limits& limits, Message&
     const size_t n = len - off;
 
     const ParseResult pr = parse_head(std::string_view(msg, n), limits, out);
-    if (pr.status == ParseStatus::NeedMore) return frame_error(400, "incomplete message");
-    if (pr.status == ParseStatus::Error) return frame_error(pr.http_status, pr.error);
-    if (out.chunked) return frame_error(400, "chunked coding on a datagram transport");
+    auto fail = [&](int http_status, std::string_view error) {
+        return sip_aware_error(out, msg, n, http_status, error);
+    };
+    if (pr.status == ParseStatus::NeedMore) return fail(400, "incomplete message");
+    if (pr.status == ParseStatus::Error) return fail(pr.http_status, pr.error);
+    if (out.chunked) return fail(400, "chunked coding on a datagram transport");
 
     const size_t avail = n - pr.consumed;
     size_t body_len = avail;
     if (out.has_content_length) {
-        if (out.content_length > limits.max_body) return frame_error(413, "body too large");
+        if (out.content_length > limits.max_body) return fail(413, "body too large");
         // RFC 3261 18.3: a shorter datagram is discarded; extra bytes are ignored.
-        if (out.content_length > avail) return frame_error(400, "datagram shorter than body");
+        if (out.content_length > avail) return fail(400, "datagram shorter than body");
         body_len = out.content_length;
     } else if (body_len > limits.max_body) {
-        return frame_error(413, "body too large");
+        return fail(413, "body too large");
     }
     out.body = std::string_view(msg + pr.consumed, body_len);
     out.raw = std::string_view(msg, pr.consumed + body_len);

@@ -45,7 +45,8 @@ struct FrameResult {
     FrameStatus status = FrameStatus::NeedMore;
     size_t consumed = 0;
     bool send_continue = false;   // write "HTTP/1.1 100 Continue\r\n\r\n" now (once)
-    int http_status = 0;          // Error: 400, 411, 413, 414, 431, 501, 505
+    int http_status = 0;          // Error: 400, 411, 413, 414, 431, 501, 505; 0 for a SIP
+                                  // message (SIP framing errors get no answer, as in Kamailio)
     std::string_view error;       // Error: short static text for logs
 };
 
@@ -53,7 +54,7 @@ struct FrameResult {
 // out.body points into buf; the bytes after `consumed` (pipelined requests) are untouched.
 // out.raw covers the head and the (decoded) body. Never allocates.
 // Between NeedMore results buf may be moved or grown (only appended to); st carries offsets,
-// never pointers, and out is filled only when the result is Done. st is reset to {} by every
+// never pointers, and out is meaningful only when the result is Done. st is reset to {} by every
 // result other than NeedMore.
 FrameResult frame_stream(char* buf, size_t len, const Limits& limits, const StreamOptions& opt,
                          FramerState& st, Message& out);

@@ -46,29 +46,46 @@ constexpr size_t kSlots = 256;        // power of two, about 3.5x the number of 
 
 constexpr char const_lower(char c) { return (c >= 'A' && c <= 'Z') ? char(c + 32) : c; }
 
-constexpr uint32_t name_hash_ct(std::string_view s) {
-    uint32_t h = static_cast<uint32_t>(s.size());
-    for (char c : s) h = h * 31u + static_cast<uint8_t>(const_lower(c));
-    return h;
+// Constant-time hash of a non-empty name: length, first, middle and last character. The
+// multipliers were chosen so that the known names collide at most once (linear probing then
+// finds any name within two slots).
+template <class Lower>
+constexpr uint32_t name_hash(std::string_view s, Lower lower_fn) {
+    const size_t n = s.size();
+    return static_cast<uint32_t>(n) * 7u + static_cast<uint8_t>(lower_fn(s[0])) * 41u +
+           static_cast<uint8_t>(lower_fn(s[n - 1])) * 3u +
+           static_cast<uint8_t>(lower_fn(s[n / 2]));
 }
 
-// Open-addressing table from hash(lowercased name) to an index into kEntries (+1; 0 = empty).
-// Built at compile time from the canonical and compact names.
+constexpr uint32_t name_hash_ct(std::string_view s) { return name_hash(s, const_lower); }
+
+// Open-addressing table from the hash of a name to an entry (index + 1; 0 = empty). Built at
+// compile time from the canonical and compact names; entries keep the name lowercased.
 struct NameTable {
     struct Entry {
-        std::string_view name;  // canonical or compact spelling
+        std::array<char, kMaxKnownName> lower{};
+        uint8_t len = 0;
         Hdr hdr = Hdr::Other;
     };
     std::array<Entry, static_cast<size_t>(Hdr::kCount) + std::size(kCompact)> entries{};
     std::array<uint8_t, kSlots> slots{};
     size_t count = 0;
+    size_t max_probe = 0;
 
     constexpr void add(std::string_view name, Hdr h) {
-        entries[count] = Entry{name, h};
+        Entry& e = entries[count];
+        for (size_t k = 0; k < name.size(); ++k) e.lower[k] = const_lower(name[k]);
+        e.len = static_cast<uint8_t>(name.size());
+        e.hdr = h;
         ++count;
         size_t i = name_hash_ct(name) & (kSlots - 1);
-        while (slots[i] != 0) i = (i + 1) & (kSlots - 1);
+        size_t probe = 0;
+        while (slots[i] != 0) {
+            i = (i + 1) & (kSlots - 1);
+            ++probe;
+        }
         slots[i] = static_cast<uint8_t>(count);
+        if (probe > max_probe) max_probe = probe;
     }
 };
 
@@ -83,19 +100,22 @@ constexpr NameTable kTable = make_table();
 
 static_assert(kCanonical.back() == "Trailer", "kCanonical must follow the Hdr order");
 static_assert(kTable.count < 255);
+static_assert(kTable.max_probe <= 1, "re-tune name_hash: known names collide too often");
 
 }  // namespace
 
 Hdr header_token(std::string_view name) {
     const size_t n = name.size();
     if (n == 0 || n > kMaxKnownName) return Hdr::Other;
-    uint32_t h = static_cast<uint32_t>(n);
-    for (char c : name) h = h * 31u + static_cast<uint8_t>(lower(c));
+    const uint32_t h = name_hash(name, lower);
     for (size_t i = h & (kSlots - 1);; i = (i + 1) & (kSlots - 1)) {
         const uint8_t slot = kTable.slots[i];
         if (slot == 0) return Hdr::Other;
         const NameTable::Entry& e = kTable.entries[slot - 1];
-        if (chars::iequals(e.name, name)) return e.hdr;
+        if (e.len != n) continue;
+        size_t k = 0;
+        while (k < n && lower(name[k]) == e.lower[k]) ++k;
+        if (k == n) return e.hdr;
     }
 }
 

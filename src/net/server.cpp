@@ -37,6 +37,26 @@ void addr_text(const sockaddr_storage& ss, char* ip, size_t iplen, uint16_t& por
     }
 }
 
+// True when the bytes at the start of a stream look like a SIP message: a status line
+// ("SIP/2.0 200 OK") or a request line ending in " SIP/2.0". Framing errors are answered
+// with an HTTP status only for HTTP (and unrecognisable) input; a SIP peer gets no HTTP
+// reply, the connection is just closed, as Kamailio does (RFC 3261 18.3 has no way to
+// answer a message that cannot be framed).
+bool looks_like_sip(const char* data, size_t len) {
+    auto ieq = [](const char* a, const char* b, size_t n) {
+        for (size_t i = 0; i < n; ++i)
+            if ((a[i] | 0x20) != (b[i] | 0x20)) return false;
+        return true;
+    };
+    if (len >= 4 && ieq(data, "SIP/", 4)) return true;
+    const size_t window = len < 8192 ? len : 8192;
+    const char* nl = static_cast<const char*>(std::memchr(data, '\n', window));
+    if (nl == nullptr) return false;
+    size_t e = static_cast<size_t>(nl - data);
+    if (e > 0 && data[e - 1] == '\r') --e;
+    return e >= 8 && ieq(data + e - 8, " SIP/2.0", 8);
+}
+
 constexpr size_t kReadBuf = 64 * 1024;
 constexpr int kUdpBatch = 16;
 constexpr size_t kUdpBuf = 65536;
@@ -67,7 +87,8 @@ struct Conn {
     int64_t last_active = 0;
     int64_t head_start = 0;       // when the pending partial message began (0 = none)
     bool closing = false;         // close once `out` is flushed
-    bool want_write = false;
+    bool paused = false;          // not reading: too many replies are waiting to be sent
+    uint32_t events = 0;          // the epoll interest set now registered
     bool dead = false;
 };
 
@@ -140,6 +161,8 @@ private:
     void flush(Conn* c);
     void update_events(Conn* c);
     void close_conn(Conn* c);
+    void abort_conn(Conn* c);
+    bool queue_over_limit(Conn* c);
     void sweep(int64_t now);
     void send_error(Conn* c, int status);
 
@@ -280,6 +303,7 @@ void Server::Worker::on_accept(Listener& l) {
         epoll_event e{};
         e.events = EPOLLIN | EPOLLRDHUP;
         e.data.ptr = c;
+        c->events = e.events;
         epoll_ctl(ep_, EPOLL_CTL_ADD, fd, &e);
         // Data often arrives with the connection; read it now instead of another wakeup.
         read_conn(c);
@@ -291,7 +315,11 @@ void Server::Worker::on_accept(Listener& l) {
 }
 
 void Server::Worker::on_conn(Conn* c, uint32_t events) {
-    if (events & (EPOLLERR)) {
+    if (events & EPOLLERR) {
+        close_conn(c);
+    } else if ((events & EPOLLHUP) && c->paused) {
+        // The peer is gone while we were not reading it: nothing more can be delivered, and
+        // EPOLLHUP cannot be masked, so keeping the connection would spin the loop.
         close_conn(c);
     } else {
         if (events & EPOLLOUT) flush(c);
@@ -306,8 +334,13 @@ void Server::Worker::on_conn(Conn* c, uint32_t events) {
 void Server::Worker::read_conn(Conn* c) {
     const size_t max_msg = srv_.cfg_.limits.max_header_bytes + srv_.cfg_.limits.max_body + 4096;
     for (int round = 0; round < 16 && !c->dead && !c->closing; ++round) {
-        // Backpressure: while replies are queued, read nothing more from this peer.
-        if (c->out.size() - c->out_off > srv_.cfg_.tcp_send_queue_max / 2) break;
+        // Backpressure: while replies are queued, read nothing more from this peer. Reading
+        // stays off (EPOLLIN is removed in update_events) until flush() drains the queue;
+        // level-triggered EPOLLIN would otherwise wake the loop over and over.
+        if (c->out.size() - c->out_off > srv_.cfg_.tcp_send_queue_max / 2) {
+            c->paused = true;
+            break;
+        }
         char* data;
         size_t base;
         size_t room;
@@ -344,6 +377,7 @@ void Server::Worker::read_conn(Conn* c) {
         size_t len = base + static_cast<size_t>(n);
         c->last_active = now_ms();
         size_t used = len ? process(c, data, len, eof) : 0;
+        if (c->dead) return;  // dropped while processing (send queue over the limit)
         size_t left = len - used;
         if (left && !c->closing) {
             if (data == rbuf_.get()) {
@@ -389,6 +423,9 @@ size_t Server::Worker::process(Conn* c, char* data, size_t len, bool eof) {
                 c->head_start = 0;
                 bool keep = srv_.handler_.on_message(id_, msg_, c->rcv, sink);
                 if (!keep) c->closing = true;
+                // Pipelined requests in one read are answered one by one; a peer that sends
+                // many of them and reads nothing must not make the queue grow without bound.
+                if (queue_over_limit(c)) return len;
                 break;
             }
             case msg::FrameStatus::KeepAlive:
@@ -402,7 +439,7 @@ size_t Server::Worker::process(Conn* c, char* data, size_t len, bool eof) {
                 srv_.stats_.parse_errors.fetch_add(1, std::memory_order_relaxed);
                 SLOG_INFO("net", "bad message from %s:%u: %.*s", c->rcv.src_ip, c->rcv.src_port,
                          static_cast<int>(r.error.size()), r.error.data());
-                if (r.http_status) send_error(c, r.http_status);
+                if (r.http_status && !looks_like_sip(data + off, len - off)) send_error(c, r.http_status);
                 c->closing = true;
                 return len;
         }
@@ -430,6 +467,7 @@ void Server::Worker::send_error(Conn* c, int status) {
 }
 
 void Server::Worker::flush(Conn* c) {
+    if (c->dead) return;
     while (c->out.size() > c->out_off) {
         ssize_t w = ::send(c->fd, c->out.data() + c->out_off, c->out.size() - c->out_off,
                            MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -439,6 +477,14 @@ void Server::Worker::flush(Conn* c) {
             return;
         }
         c->out_off += static_cast<size_t>(w);
+        // A peer that reads its replies is active even when it sends nothing.
+        c->last_active = now_ms();
+    }
+    if (c->paused && c->out.size() - c->out_off <= srv_.cfg_.tcp_send_queue_max / 2) {
+        // Resume reading; a partial head waiting in `in` gets its header time afresh, since
+        // it was us, not the peer, who stopped reading.
+        c->paused = false;
+        if (c->head_start) c->head_start = now_ms();
     }
     if (c->out_off == c->out.size()) {
         c->out.clear();
@@ -451,18 +497,33 @@ void Server::Worker::flush(Conn* c) {
     } else if (c->out.size() - c->out_off > srv_.cfg_.tcp_send_queue_max) {
         SLOG_INFO("net", "send queue of %s:%u over %zu bytes: connection dropped", c->rcv.src_ip,
                  c->rcv.src_port, srv_.cfg_.tcp_send_queue_max);
-        close_conn(c);
+        abort_conn(c);
         return;
     }
     update_events(c);
 }
 
+// After a reply was queued: if the queue is over tcp_send_queue_max even after writing what
+// the socket takes now, the peer is not reading fast enough and is dropped (Kamailio's
+// tcp_conn_wq_max). Returns true when the connection was dropped.
+bool Server::Worker::queue_over_limit(Conn* c) {
+    if (c->out.size() - c->out_off <= srv_.cfg_.tcp_send_queue_max) return false;
+    const bool closing = c->closing;
+    c->closing = false;  // flush() must not close it as "done" here
+    flush(c);
+    if (c->dead) return true;
+    c->closing = closing;
+    return false;
+}
+
 void Server::Worker::update_events(Conn* c) {
-    bool want = c->out.size() > c->out_off;
-    if (want == c->want_write) return;
-    c->want_write = want;
+    const bool want = c->out.size() > c->out_off;
+    uint32_t ev = want ? static_cast<uint32_t>(EPOLLOUT) : 0u;
+    if (!c->paused) ev |= EPOLLIN | EPOLLRDHUP;
+    if (ev == c->events) return;
+    c->events = ev;
     epoll_event e{};
-    e.events = EPOLLIN | EPOLLRDHUP | (want ? static_cast<uint32_t>(EPOLLOUT) : 0u);
+    e.events = ev;
     e.data.ptr = c;
     epoll_ctl(ep_, EPOLL_CTL_MOD, c->fd, &e);
 }
@@ -476,10 +537,19 @@ void Server::Worker::close_conn(Conn* c) {
     srv_.stats_.tcp_current.fetch_sub(1);
 }
 
+// Drops a connection with a reset: the replies it did not read are discarded at once instead
+// of lingering in the kernel.
+void Server::Worker::abort_conn(Conn* c) {
+    if (c->dead) return;
+    linger lg{1, 0};
+    setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+    close_conn(c);
+}
+
 void Server::Worker::sweep(int64_t now) {
     std::vector<Conn*> dead;
     for (Conn* c : conns_) {
-        if (c->head_start && c->fst.head_len == 0 &&
+        if (c->head_start && c->fst.head_len == 0 && !c->paused &&
             now - c->head_start > static_cast<int64_t>(srv_.cfg_.tcp_header_timeout) * 1000) {
             // A client that trickles its request head (slowloris) is cut off.
             SLOG_INFO("net", "%s:%u: request head not complete in %d s: closing", c->rcv.src_ip,

@@ -115,6 +115,13 @@ bool parse_tr(std::string_view body, Registry& reg, TrStep& step, std::string& e
     }
     std::vector<std::string_view> args;
     if (comma != std::string_view::npos) args = split_args(body.substr(comma + 1));
+    // A separator argument may itself be a comma: {s.select,2,,} splits on ','.
+    if (args.size() == static_cast<size_t>(step.def->max_args) + 1 && args.size() >= 2 && args.back().empty() &&
+        args[args.size() - 2].empty()) {
+        std::string_view whole = body.substr(comma + 1);
+        args.pop_back();
+        args.back() = whole.substr(whole.size() - 1);
+    }
     if (args.size() < step.def->min_args || args.size() > step.def->max_args) {
         err = "invalid number of parameters for transformation {" + std::string(head) + "}";
         return false;
@@ -182,6 +189,10 @@ std::unique_ptr<PvSpec> parse_pv(std::string_view text, Registry& reg, size_t& u
             i = c + 1;
         }
         rest = body.substr(i);
+    } else if (text[1] == '?') {
+        // $? is Kamailio's third spelling of $rc.
+        name = text.substr(1, 1);
+        end = 2;
     } else {
         size_t i = 1;
         while (i < text.size() && is_name_char(text[i])) ++i;
@@ -371,7 +382,8 @@ bool get_pv(Ctx& ctx, const PvSpec& spec, Value& out) {
     bool ok = spec.def->get(ctx, spec, out);
     if (!ok) out = Value::null();
     if (spec.trs.empty()) return ok;
-    if (!ok) return false;  // transformations on null print as empty; getters signal null
+    // Transformations run on null too (most fail on it); a failed transformation prints
+    // as an empty string, not as <null> (observed).
     if (!apply_trs(ctx, spec, out)) {
         out = Value::of_str("");
         return true;

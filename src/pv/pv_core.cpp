@@ -378,6 +378,23 @@ bool set_avp(Ctx& c, const PvSpec& s, const Value& v) {
     return true;
 }
 
+// $cnt($avp(x)): how many values the AVP holds (Kamailio accepts AVPs and XAVPs only).
+std::string fix_cnt(PvSpec& s, std::string_view inner, Registry& reg) {
+    std::string err;
+    s.dyn_inner = parse_pv_exact(inner, reg, err);
+    if (!s.dyn_inner) return err;
+    if (s.dyn_inner->def->get != get_avp || s.dyn_inner->index.kind != PvIndex::Kind::None)
+        return "$cnt() counts the values of an $avp(name)";
+    return "";
+}
+bool get_cnt(Ctx& c, const PvSpec& s, Value& o) {
+    uint32_t id = static_cast<uint32_t>(s.dyn_inner->ival);
+    int32_t n = 0;
+    for (const Avp& a : c.w.avps)
+        if (a.name_id == id) ++n;
+    return int_out(o, n);
+}
+
 bool get_null(Ctx&, const PvSpec&, Value&) { return false; }
 bool get_rc(Ctx& c, const PvSpec&, Value& o) { return int_out(o, c.last_rc); }
 bool get_mf(Ctx& c, const PvSpec&, Value& o) { return int_out(o, static_cast<int32_t>(c.msg_flags)); }
@@ -525,7 +542,10 @@ bool get_listeners(Ctx& c, const PvSpec&, Value& o) { return c.shv && str_out(o,
 
 }  // namespace
 
+void register_count(Registry& reg);
+
 void register_core(Registry& reg) {
+    register_count(reg);
     reg.add_transformations(string_transformations());
     reg.add_transformations(param_transformations());
     auto add = [&](std::string_view name, PvGetter g, PvSetter st = nullptr, PvFixup fx = nullptr,
@@ -566,6 +586,8 @@ void register_core(Registry& reg) {
     add("null", get_null);
     add("rc", get_rc);
     add("retcode", get_rc);
+    add("?", get_rc);
+    add("cnt", get_cnt, nullptr, fix_cnt, true);
     add("mf", get_mf, set_mf);
     add("Ts", get_Ts);
     add("TS", get_TS);

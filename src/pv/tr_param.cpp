@@ -3,7 +3,7 @@
 // "a=1;b=2" or, with sep '&', query strings. The separator defaults to ';' and must be exactly
 // one character.
 //
-// The list is read the way Kamailio 5.6.3's SIP parameter parser reads it (measured):
+// The list is read the way Kamailio 5.6.3's SIP parameter parser reads it:
 //  - one trailing separator is ignored ("a=1;" is one parameter), unless it is the whole value;
 //  - a name runs up to whitespace, ',', '=' or the separator, and may be empty (";a=1" has two
 //    parameters, the first with an empty name); a name without '=' has an empty value;

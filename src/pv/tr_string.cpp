@@ -1,11 +1,12 @@
 // String transformations, class "s" ({s.len}, {s.substr,1,2}, {s.encode.base64}, ...).
 //
-// Behaviour follows Kamailio 5.6.3's pv module as measured on that binary. Common rules:
+// Behaviour follows Kamailio 5.6.3's pv module. Common rules:
 //  - a null input fails every transformation (the PV then prints as an empty string);
 //  - an integer input is treated as its decimal text ("123" for 123);
 //  - results are strings unless stated (s.len, s.int and s.count give integers).
 // Where Kamailio misbehaves (reads past the value, appends stray bytes, crashes) the correct
-// behaviour is implemented instead; each such place says so.
+// behaviour is implemented instead; each such place says so. Integer inputs of tolower,
+// toupper, unquote and unbracket stay integers, as in Kamailio.
 #include <cstring>
 #include <ctime>
 
@@ -999,9 +1000,14 @@ bool tr_ftime(Value& v, Args args, Arena& arena) {
     struct tm tmv;
     std::memset(&tmv, 0, sizeof(tmv));
     localtime_r(&t, &tmv);
-    size_t cap = 256 + 64 * fmt.size();
+    // A small buffer first; a format that does not fit gets Kamailio's 64 KB.
+    size_t cap = 256 + 16 * fmt.size();
     char* out = arena.alloc(cap);
     size_t n = strftime(out, cap, zfmt, &tmv);
+    if (n == 0 && !fmt.empty() && cap < kMaxResult) {
+        out = arena.alloc(kMaxResult);
+        n = strftime(out, kMaxResult, zfmt, &tmv);
+    }
     return set_str(v, {out, n});
 }
 

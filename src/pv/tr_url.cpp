@@ -1,5 +1,5 @@
 // HTTP URL transformations, class "url" ({url.path}, {url.querystring}), as provided by
-// Kamailio's xhttp module and measured on 5.6.3:
+// Kamailio 5.6.3's xhttp module:
 //  - path: the part before the first '?' (the whole value when there is none); no decoding;
 //  - querystring: everything after the first '?', including any "#fragment"; "" without '?'.
 // A null value fails. An integer value is returned unchanged by both (Kamailio keeps its

@@ -570,11 +570,12 @@ def lint_transcript(text, bodyless=()):
             cls = [h.split(":", 1)[1].strip() for h in head[1:]
                    if h.split(":", 1)[0].strip().lower() in ("content-length", "l")]
             body_start = end + 4
-            if not cls:
+            interim = re.match(r"^HTTP/\d\.\d 1\d\d ", head[0])
+            if not cls and not interim:  # RFC 9110 8.6: no Content-Length on 1xx
                 problems.append(f"reply #{idx}: no Content-Length")
                 cl = 0
             else:
-                cl = int(cls[0]) if cls[0].isdigit() else 0
+                cl = int(cls[0]) if cls and cls[0].isdigit() else 0
             want = 0 if idx in bodyless else cl
             if body_start + want > len(data):
                 problems.append(f"reply #{idx}: Content-Length {cl} but only "

@@ -155,11 +155,11 @@ int sip_send(pv::Ctx& ctx, const SlData& sl, int code, std::string_view reason) 
             case Hdr::CSeq: o.put(h.line); break;
             case Hdr::To: {
                 msg::NameAddr na;
-                if (!msg::parse_name_addr(h.value, na) || na.has_tag || code < 101) {
+                if (!msg::parse_name_addr(h.value, na) || na.has_tag || code < 180) {
                     o.put(h.line);
                     break;
                 }
-                // Insert ";tag=<prefix>.<crc>" at the end of the value.
+                // Insert ";tag=<prefix>.<crc>" at the end of the value (from 180 up, as Kamailio).
                 size_t end = static_cast<size_t>(h.value.data() - h.line.data()) + h.value.size();
                 std::string_view line = h.line;
                 while (end > 0 && (line[end - 1] == ' ' || line[end - 1] == '\t')) --end;
@@ -232,11 +232,6 @@ int w_sl_send_reply(CallArgs& a) {
 int w_sl_reply_error(CallArgs& a) {
     return sl_send(a.ctx, *static_cast<SlData*>(a.mod), 500, "Server Internal Error");
 }
-std::string fix_code(std::span<cfg::FixedArg> args, cfg::ModuleData*) {
-    if (args[0].is_const && (args[0].ival < 100 || args[0].ival > 699)) return "reply code must be 100..699";
-    return "";
-}
-
 }  // namespace
 
 int sl_send(pv::Ctx& ctx, const SlData& sl, int code, std::string_view reason) {
@@ -311,8 +306,8 @@ const cfg::ModuleDef kSlModule{
     .create = [] { return std::unique_ptr<cfg::ModuleData>(new SlData); },
     .functions =
         {
-            {"sl_send_reply", {ArgKind::Int, ArgKind::Str}, 2, pv::kAnyRoute, w_sl_send_reply, fix_code},
-            {"send_reply", {ArgKind::Int, ArgKind::Str}, 2, pv::kAnyRoute, w_sl_send_reply, fix_code},
+            {"sl_send_reply", {ArgKind::Int, ArgKind::Str}, 2, pv::kAnyRoute, w_sl_send_reply},
+            {"send_reply", {ArgKind::Int, ArgKind::Str}, 2, pv::kAnyRoute, w_sl_send_reply},
             {"sl_reply_error", {}, 0, pv::kAnyRoute, w_sl_reply_error},
             {"send_reply_error", {}, 0, pv::kAnyRoute, w_sl_reply_error},
         },

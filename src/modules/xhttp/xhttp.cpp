@@ -51,11 +51,6 @@ int w_xhttp_reply(CallArgs& a) {
     return xhttp_reply(a.ctx, *static_cast<XhttpData*>(a.mod), code, reason, ctype, body);
 }
 
-std::string fix_reply(std::span<cfg::FixedArg> args, cfg::ModuleData*) {
-    if (args[0].is_const && (args[0].ival < 100 || args[0].ival > 700)) return "reply code must be 100..700";
-    return "";
-}
-
 // {url.path} / {url.querystring} come from the transformation table (pv/tr_url.cpp).
 
 }  // namespace
@@ -125,7 +120,7 @@ const cfg::ModuleDef kXhttpModule{
     .functions =
         {
             {"xhttp_reply", {ArgKind::Int, ArgKind::Str, ArgKind::Str, ArgKind::Str}, 4,
-             pv::kEventRoute, w_xhttp_reply, fix_reply},
+             pv::kEventRoute, w_xhttp_reply},
         },
     .pvs = {},
     .transformations = {pv::url_transformations()},

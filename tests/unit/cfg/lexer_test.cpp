@@ -322,8 +322,9 @@ TEST(CfgPreproc, DefineNotExpandedInStrings) {
 }
 
 TEST(CfgPreproc, EmptyDefineExpandsToNothing) {
-    Lexed r = lex("#!define EMPTY\na EMPTY b\n#!define BLANK   \nBLANK");
-    EXPECT_EQ(r.shape(), (V{"identifier:a", "identifier:b"}));
+    Lexed r = lex("#!define EMPTY\na EMPTY b\n#!define BLANK   \nBLANK\nEMPTY c");
+    EXPECT_EQ(r.shape(), (V{"identifier:a", "identifier:b", "identifier:c"}));
+    EXPECT_TRUE(r.toks[2].line_start);
 }
 
 TEST(CfgPreproc, MultiLineDefine) {
@@ -511,6 +512,20 @@ TEST(CfgPreproc, Defenv) {
               "t.cfg:6:11: error: environment variable not set: SIPHON_LEXTEST_UNSET\n");
 }
 
+TEST(CfgPreproc, DefenvIgnoresTrailingText) {
+    ::setenv("SIPHON_LEXTEST_SET", "7", 1);
+    Lexed r = lex("#!defenv V=SIPHON_LEXTEST_SET # comment\nV");
+    EXPECT_EQ(r.shape(), (V{"integer:7"}));
+    EXPECT_EQ(r.errors(), "");
+}
+
+TEST(CfgPreproc, CrLfLineEndings) {
+    Lexed r = lex("#!define A 1 + \\\r\n 2\r\n#!ifdef A\r\nx = A;\r\n#!else\r\ny\r\n#!endif\r\n\"s\"\r\n");
+    EXPECT_EQ(r.shape(), (V{"identifier:x", "'='", "integer:1", "'+'", "integer:2", "';'",
+                            "string:s"}));
+    EXPECT_EQ(r.errors(), "");
+}
+
 TEST(CfgPreproc, TryDefenv) {
     ::setenv("SIPHON_LEXTEST_SET", "1", 1);
     ::unsetenv("SIPHON_LEXTEST_UNSET");
@@ -574,6 +589,21 @@ TEST(CfgInclude, IncludeFromTextOverrideUsesPathDirectory) {
     EXPECT_EQ(r.shape(), (V{"integer:1"}));
 }
 
+TEST(CfgInclude, DepthLimit) {
+    TempDir d;
+    for (int i = 1; i <= 20; ++i) {
+        d.write("f" + std::to_string(i) + ".cfg",
+                "x" + std::to_string(i) + "\ninclude_file \"f" + std::to_string(i + 1) + ".cfg\"\n");
+    }
+    std::string main = d.write("main.cfg", "include_file \"f1.cfg\"\n");
+    Lexed r = lex_file(main);
+    // main + 16 nested files are read; the 16th file's include is refused.
+    EXPECT_EQ(r.errors(), d.path() + "/f16.cfg:2:1: error: includes nested too deeply (limit 16): "
+                                     "f17.cfg\n");
+    EXPECT_EQ(r.shape().size(), 16u);
+    EXPECT_EQ(r.shape().back(), "identifier:x16");
+}
+
 TEST(CfgInclude, IncludeNameMustBeQuoted) {
     Lexed r = lex("include_file x.cfg\n");
     EXPECT_EQ(r.errors(), "t.cfg:1:1: error: include_file expects a quoted file name\n");
@@ -581,9 +611,8 @@ TEST(CfgInclude, IncludeNameMustBeQuoted) {
 
 TEST(CfgInclude, UnreadableMainFile) {
     Lexed r = lex_file("/nonexistent/siphon/main.cfg");
-    EXPECT_EQ(r.errors(),
-              "/nonexistent/siphon/main.cfg: error: cannot open config file: "
-              "/nonexistent/siphon/main.cfg\n");
+    EXPECT_EQ(r.errors(), "/nonexistent/siphon/main.cfg: error: cannot open config file: "
+                          "No such file or directory\n");
     ASSERT_EQ(r.toks.size(), 1u);
     EXPECT_EQ(r.toks[0].kind, Tok::End);
 }

@@ -29,7 +29,8 @@ Limits body_limit(size_t max_body) {
 }
 
 const std::string kPost = "POST /p HTTP/1.1\r\nHost: h\r\n";
-const std::string kChunkedHead = "POST /c HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n";
+const std::string kChunkedHead =
+    "POST /c HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n";
 const std::string kSipInvite =
     "INVITE sip:bob@b SIP/2.0\r\nVia: SIP/2.0/TCP h;branch=z9hG4bK1\r\nCSeq: 1 INVITE\r\n";
 
@@ -72,7 +73,8 @@ std::vector<StreamCase> make_stream_cases() {
          Kind::HttpRequest},
         {"chunked_in_one_buffer", chunked, 0, "hello world", Kind::HttpRequest},
         {"chunked_extensions",
-         kChunkedHead + "5;name=value\r\nhello\r\n6 ; a ; b=\"q;\\\"x\" \r\n world\r\n0;last\r\n\r\n",
+         kChunkedHead + "5;name=value\r\nhello\r\n6 ; a ; b=\"q;\\\"x\" \r\n world\r\n" +
+             "0;last\r\n\r\n",
          0, "hello world", Kind::HttpRequest},
         {"chunked_trailers",
          kChunkedHead + "3\r\nabc\r\n0\r\nX-Checksum: 1234\r\nY : 2\r\n\r\n",
@@ -183,8 +185,16 @@ struct StreamErrorCase {
 };
 
 const std::vector<StreamErrorCase> kStreamErrors = {
-    {"sip_without_cl", "OPTIONS sip:x SIP/2.0\r\nVia: SIP/2.0/TCP h\r\n\r\n", 400},
-    {"sip_reply_without_cl", "SIP/2.0 200 OK\r\n\r\n", 400},
+    // SIP framing errors carry no status: the message is dropped, as Kamailio does.
+    {"sip_without_cl", "OPTIONS sip:x SIP/2.0\r\nVia: SIP/2.0/TCP h\r\n\r\n", 0},
+    {"sip_reply_without_cl", "SIP/2.0 200 OK\r\n\r\n", 0},
+    {"sip_bad_cl", "OPTIONS sip:x SIP/2.0\r\nContent-Length: -5\r\n\r\n", 0},
+    {"sip_body_too_large", "MESSAGE sip:x SIP/2.0\r\nl: 11\r\n\r\nhello world", 0,
+     body_limit(10)},
+    {"sip_version_3", "OPTIONS sip:x SIP/3.0\r\nl: 0\r\n\r\n", 0},
+    {"sip_bad_request_line", "OPTIONS  sip:x SIP/2.0\r\nl: 0\r\n\r\n", 0},
+    {"sip_bad_status_line", "SIP/2.0 2000 OK\r\nl: 0\r\n\r\n", 0},
+    {"garbage_gets_400", "hello there\r\n\r\n", 400},
     {"http_without_cl_411", "GET / HTTP/1.1\r\nHost: h\r\n\r\n", 411},
     {"http10_no_headers_411", "GET / HTTP/1.0\r\n\r\n", 411},
     {"http_compact_l_is_not_a_length", "POST / HTTP/1.1\r\nl: 2\r\n\r\nhi", 411},
@@ -465,7 +475,7 @@ const std::vector<DatagramCase> kDatagram = {
     {"sip_cl_shorter_than_datagram", "MESSAGE sip:a@b SIP/2.0\r\nl: 3\r\n\r\nhello",
      FrameStatus::Done, 0, "hel"},
     {"sip_cl_longer_than_datagram", "MESSAGE sip:a@b SIP/2.0\r\nl: 9\r\n\r\nhello",
-     FrameStatus::Error, 400, ""},
+     FrameStatus::Error, 0, ""},
     {"sip_reply", "SIP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n", FrameStatus::Done, 0, ""},
     {"leading_crlf_skipped", "\r\n\r\nOPTIONS sip:x SIP/2.0\r\n\r\n", FrameStatus::Done, 0, ""},
     {"only_crlf", "\r\n\r\n", FrameStatus::Error, 400, ""},
@@ -475,11 +485,14 @@ const std::vector<DatagramCase> kDatagram = {
      "hi"},
     {"http_chunked_refused", "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
      FrameStatus::Error, 400, ""},
-    {"truncated_head", "OPTIONS sip:x SIP/2.0\r\nVia: x\r\n", FrameStatus::Error, 400, ""},
+    {"truncated_head", "OPTIONS sip:x SIP/2.0\r\nVia: x\r\n", FrameStatus::Error, 0, ""},
+    {"http_truncated_head", "GET / HTTP/1.1\r\nHost: x\r\n", FrameStatus::Error, 400, ""},
     {"parse_error_propagated", "GET / HTTP/2.0\r\n\r\n", FrameStatus::Error, 505, ""},
-    {"cl_over_limit", "MESSAGE sip:a@b SIP/2.0\r\nl: 6\r\n\r\nhello!", FrameStatus::Error, 413,
+    {"cl_over_limit", "MESSAGE sip:a@b SIP/2.0\r\nl: 6\r\n\r\nhello!", FrameStatus::Error, 0,
      "", body_limit(5)},
-    {"rest_over_limit", "MESSAGE sip:a@b SIP/2.0\r\n\r\nhello!", FrameStatus::Error, 413, "",
+    {"rest_over_limit", "MESSAGE sip:a@b SIP/2.0\r\n\r\nhello!", FrameStatus::Error, 0, "",
+     body_limit(5)},
+    {"http_rest_over_limit", "POST / HTTP/1.1\r\n\r\nhello!", FrameStatus::Error, 413, "",
      body_limit(5)},
 };
 

@@ -154,7 +154,9 @@ TEST_P(FindParam, Finds) {
     GuardedBuffer g(c.params);
     std::string_view v = "unchanged";
     EXPECT_EQ(find_param(g.view(), c.name, v), c.found);
-    if (c.found) EXPECT_EQ(v, c.value);
+    if (c.found) {
+        EXPECT_EQ(v, c.value);
+    }
 }
 
 INSTANTIATE_TEST_SUITE_P(Msg, FindParam, ::testing::ValuesIn(kParams), [](const auto& info) {
@@ -225,8 +227,9 @@ TEST_P(ViaValid, Parses) {
     EXPECT_EQ(v.rport, c.rport);
     EXPECT_EQ(v.has_received, c.has_received);
     EXPECT_EQ(v.received, c.received);
-    if (!v.params.empty())
+    if (!v.params.empty()) {
         EXPECT_EQ(v.params_end, static_cast<size_t>(v.params.data() - g.data()) + v.params.size());
+    }
 }
 
 INSTANTIATE_TEST_SUITE_P(Msg, ViaValid, ::testing::ValuesIn(kVias), [](const auto& info) {
