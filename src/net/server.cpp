@@ -57,6 +57,23 @@ bool looks_like_sip(const char* data, size_t len) {
     return e >= 8 && ieq(data + e - 8, " SIP/2.0", 8);
 }
 
+// At most one log line per second for a kind of event a peer can trigger at will; the lines
+// left out are counted and the count is shown with the next one (STYLE.md: bad input is
+// expected, rate-limit its logs). One per worker, so no locking.
+struct LogLimit {
+    int64_t last = 0;
+    uint64_t skipped = 0;
+    // True if a line may be written now; `skipped` then holds how many were left out.
+    bool allow(int64_t now) {
+        if (last != 0 && now - last < 1000) {
+            ++skipped;
+            return false;
+        }
+        last = now;
+        return true;
+    }
+};
+
 constexpr size_t kReadBuf = 64 * 1024;
 constexpr int kUdpBatch = 16;
 constexpr size_t kUdpBuf = 65536;
@@ -97,6 +114,7 @@ public:
     Worker(Server& srv, int id) : srv_(srv), id_(id) {
         ep_ = epoll_create1(EPOLL_CLOEXEC);
         ev_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+        spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
         rbuf_.reset(new char[kReadBuf]);
         for (int i = 0; i < kUdpBatch; ++i) ubufs_.emplace_back(new char[kUdpBuf]);
     }
@@ -107,6 +125,7 @@ public:
         }
         if (ep_ >= 0) ::close(ep_);
         if (ev_ >= 0) ::close(ev_);
+        if (spare_fd_ >= 0) ::close(spare_fd_);
     }
     void wake() {
         uint64_t one = 1;
@@ -160,6 +179,8 @@ private:
     size_t process(Conn* c, char* data, size_t len, bool eof);
     void flush(Conn* c);
     void update_events(Conn* c);
+    bool shed_connection(Listener& l);
+    void refuse(int fd);
     void close_conn(Conn* c);
     void abort_conn(Conn* c);
     bool queue_over_limit(Conn* c);
@@ -170,6 +191,11 @@ private:
     int id_;
     int ep_ = -1;
     int ev_ = -1;
+    // Kept open so that, when accept() fails for lack of descriptors, one can be freed to
+    // take the pending connection off the backlog and reset it (see on_accept).
+    int spare_fd_ = -1;
+    LogLimit refused_log_;
+    LogLimit nofile_log_;
     std::unique_ptr<char[]> rbuf_;
     std::vector<std::unique_ptr<char[]>> ubufs_;
     std::unordered_set<Conn*> conns_;
@@ -272,14 +298,21 @@ void Server::Worker::on_accept(Listener& l) {
         sockaddr_storage ss;
         socklen_t sl = sizeof ss;
         int fd = accept4(l.fd, reinterpret_cast<sockaddr*>(&ss), &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (fd < 0) return;
+        if (fd < 0) {
+            // Out of descriptors: the listener stays readable (level-triggered), so returning
+            // would spin this loop while the peers wait in the backlog. Shed them instead.
+            if ((errno == EMFILE || errno == ENFILE) && shed_connection(l)) continue;
+            return;
+        }
         if (srv_.stats_.tcp_current.load() >= static_cast<uint64_t>(srv_.cfg_.tcp_max_connections)) {
             // Over the limit: refuse at once (RST) rather than hold a connection we won't serve.
-            srv_.stats_.tcp_refused.fetch_add(1);
-            linger lg{1, 0};
-            setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
-            ::close(fd);
-            SLOG_WARN("net", "tcp_max_connections (%d) reached: connection refused", srv_.cfg_.tcp_max_connections);
+            refuse(fd);
+            if (refused_log_.allow(now_ms())) {
+                SLOG_WARN("net", "tcp_max_connections (%d) reached: connection refused (%llu more not logged)",
+                          srv_.cfg_.tcp_max_connections,
+                          static_cast<unsigned long long>(refused_log_.skipped));
+                refused_log_.skipped = 0;
+            }
             continue;
         }
         int one = 1;
@@ -312,6 +345,33 @@ void Server::Worker::on_accept(Listener& l) {
             delete c;
         }
     }
+}
+
+void Server::Worker::refuse(int fd) {
+    srv_.stats_.tcp_refused.fetch_add(1);
+    linger lg{1, 0};
+    setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+    ::close(fd);
+}
+
+// accept() failed with EMFILE/ENFILE: frees the spare descriptor, accepts the oldest pending
+// connection with it and resets that connection at once, then takes the spare back (the
+// classic libev/nginx remedy). Returns false when nothing could be shed; the listener is then
+// left alone until the next event.
+bool Server::Worker::shed_connection(Listener& l) {
+    if (nofile_log_.allow(now_ms())) {
+        SLOG_ERR("net", "accept(): %s: connections are being refused (%llu more not logged)",
+                 std::strerror(errno), static_cast<unsigned long long>(nofile_log_.skipped));
+        nofile_log_.skipped = 0;
+    }
+    if (spare_fd_ < 0) spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);  // lost a race earlier
+    if (spare_fd_ < 0) return false;
+    ::close(spare_fd_);
+    spare_fd_ = -1;
+    int fd = accept4(l.fd, nullptr, nullptr, SOCK_CLOEXEC);
+    if (fd >= 0) refuse(fd);
+    spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    return fd >= 0;
 }
 
 void Server::Worker::on_conn(Conn* c, uint32_t events) {

@@ -207,7 +207,7 @@ TEST(CfgInterp, SwitchValueOfARouteIsZeroAfterBreakAndOneWithoutMatch) {
         route(RS); $var(a) = $rc;
         route(RN); $var(b) = $rc;)cfg",
           R"cfg(route[RS] { switch ($var(five)) { case 5: $var(y) = 1; break; } }
-             route[RN] { pv_isset("$avp(none)cfg"); switch ($var(five)) { case 1: $var(y) = 2; } })cfg");
+             route[RN] { pv_isset("$avp(none)"); switch ($var(five)) { case 1: $var(y) = 2; } })cfg");
     EXPECT_EQ(t["$var(a)"], "i:0");
     EXPECT_EQ(t["$var(b)"], "i:1");
 }
@@ -339,9 +339,9 @@ TEST(CfgInterp, RouteValueIsTheLastActionsValue) {
         route(RA); $var(a) = $rc;
         route(RB); $var(b) = $rc;
         route(RC); $var(c) = $?;)cfg",
-          R"cfg(route[RA] { pv_isset("$avp(none)cfg"); $var(x) = 1; }
-             route[RB] { $var(x) = 1; pv_isset("$avp(none)cfg"); }
-             route[RC] { pv_isset("$avp(none)cfg"); if (1 > 2) { $var(y) = 1; } })cfg");
+          R"cfg(route[RA] { pv_isset("$avp(none)"); $var(x) = 1; }
+             route[RB] { $var(x) = 1; pv_isset("$avp(none)"); }
+             route[RC] { pv_isset("$avp(none)"); if (1 > 2) { $var(y) = 1; } })cfg");
     EXPECT_EQ(t["$var(a)"], "i:1");
     EXPECT_EQ(t["$var(b)"], "i:-1");
     EXPECT_EQ(t["$var(c)"], "i:1");
@@ -350,7 +350,7 @@ TEST(CfgInterp, RouteValueIsTheLastActionsValue) {
 TEST(CfgInterp, AssignmentDoesNotChangeRc) {
     // $rc is set by functions, route() and return, not by assignments (measured).
     Once t(R"cfg(
-        pv_isset("$avp(none)cfg");
+        pv_isset("$avp(none)");
         $var(x) = 7;
         $var(r) = $rc;
         $var(d) = 5;
@@ -778,7 +778,7 @@ TEST(CfgVars, IfdefSelectsBranches) {
 }
 
 TEST(CfgVars, RcAliases) {
-    Once t(R"cfg(pv_isset("$avp(none)cfg"); $var(a) = $rc; $var(b) = $retcode; $var(c) = $?;)cfg");
+    Once t(R"cfg(pv_isset("$avp(none)"); $var(a) = $rc; $var(b) = $retcode; $var(c) = $?;)cfg");
     EXPECT_EQ(t["$var(a)"], "i:-1");
     EXPECT_EQ(t["$var(b)"], "i:-1");
     EXPECT_EQ(t["$var(c)"], "i:-1");
