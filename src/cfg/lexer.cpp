@@ -15,8 +15,6 @@
 //  * include_file / import_file lex the named file in place.
 #include "cfg/lexer.h"
 
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
@@ -288,7 +286,7 @@ private:
     void emit(Frame& f, Token t, SourcePos start);
     void take_flags(Frame& f, SourcePos start, SourcePos end, bool& space, bool& line_start);
 
-    bool try_directive(Frame& f, bool skipping);
+    bool try_directive(Frame& f, bool in_skipped_region);
     void do_define(Frame& f, Dir d, std::string_view word);
     void do_ifdef(Frame& f, Dir d, SourcePos pos, std::string spelling);
     void do_else(SourcePos pos);
@@ -818,7 +816,7 @@ void Lexer::set_define(SourcePos pos, Dir mode, const std::string& name, std::st
 
 // ---- directives ----
 
-bool Lexer::try_directive(Frame& f, bool skipping) {
+bool Lexer::try_directive(Frame& f, bool in_skipped_region) {
     SourcePos pos = f.here();
     size_t j = 2;
     while (is_ident_char(f.at(j))) ++j;
@@ -826,7 +824,7 @@ bool Lexer::try_directive(Frame& f, bool skipping) {
     Dir d = directive_of(word);
     if (d == Dir::None) return false;
     bool cond_dir = d == Dir::Ifdef || d == Dir::Ifndef || d == Dir::Else || d == Dir::Endif;
-    if (skipping && !cond_dir) return false;
+    if (in_skipped_region && !cond_dir) return false;
 
     // Kamailio's rules: names follow after at least one blank; #!else and #!endif stand alone
     // on their line (anything after them makes the line a comment). End of input counts as
@@ -1212,7 +1210,8 @@ void Lexer::apply_substs(std::string& s, SourcePos pos) {
                 it = m[0].second;
                 changed = true;
                 if (!r.global || it == s.cend()) break;
-                flags = std::regex_constants::match_prev_avail | std::regex_constants::match_not_bol;
+                flags = std::regex_constants::match_prev_avail |
+                        std::regex_constants::match_not_bol;
             }
         } catch (const std::exception&) {
             empty_match = true;  // e.g. regex_error(error_complexity): leave the text as is

@@ -520,7 +520,8 @@ TEST(CfgPreproc, DefenvIgnoresTrailingText) {
 }
 
 TEST(CfgPreproc, CrLfLineEndings) {
-    Lexed r = lex("#!define A 1 + \\\r\n 2\r\n#!ifdef A\r\nx = A;\r\n#!else\r\ny\r\n#!endif\r\n\"s\"\r\n");
+    Lexed r = lex("#!define A 1 + \\\r\n 2\r\n#!ifdef A\r\nx = A;\r\n#!else\r\ny\r\n"
+                  "#!endif\r\n\"s\"\r\n");
     EXPECT_EQ(r.shape(), (V{"identifier:x", "'='", "integer:1", "'+'", "integer:2", "';'",
                             "string:s"}));
     EXPECT_EQ(r.errors(), "");
@@ -565,7 +566,8 @@ TEST(CfgInclude, DirectiveSpellings) {
 
 TEST(CfgInclude, MissingIncludeIsAnErrorMissingImportIsNot) {
     TempDir d;
-    std::string main = d.write("main.cfg", "a\n  include_file \"nope.cfg\"\nimport_file \"nope2.cfg\"\nb");
+    std::string main =
+        d.write("main.cfg", "a\n  include_file \"nope.cfg\"\nimport_file \"nope2.cfg\"\nb");
     Lexed r = lex_file(main);
     EXPECT_EQ(r.errors(), main + ":2:3: error: cannot open included file: nope.cfg\n");
     EXPECT_EQ(r.shape(), (V{"identifier:a", "identifier:b"}));
@@ -592,8 +594,9 @@ TEST(CfgInclude, IncludeFromTextOverrideUsesPathDirectory) {
 TEST(CfgInclude, DepthLimit) {
     TempDir d;
     for (int i = 1; i <= 20; ++i) {
-        d.write("f" + std::to_string(i) + ".cfg",
-                "x" + std::to_string(i) + "\ninclude_file \"f" + std::to_string(i + 1) + ".cfg\"\n");
+        std::string n = std::to_string(i);
+        std::string next = std::to_string(i + 1);
+        d.write("f" + n + ".cfg", "x" + n + "\ninclude_file \"f" + next + ".cfg\"\n");
     }
     std::string main = d.write("main.cfg", "include_file \"f1.cfg\"\n");
     Lexed r = lex_file(main);
