@@ -214,6 +214,17 @@ ChunkOutcome decode_chunks(char* buf, size_t len, size_t head, const Limits& lim
 
 }  // namespace
 
+size_t compact_chunked(char* buf, size_t len, FramerState& st) {
+    if (!st.chunked || st.head_len == 0 || st.chunk_in <= st.chunk_out) return len;
+    const size_t from = st.head_len + st.chunk_in;
+    const size_t to = st.head_len + st.chunk_out;
+    if (from > len) return len;
+    std::memmove(buf + to, buf + from, len - from);
+    const size_t removed = from - to;
+    st.chunk_in = st.chunk_out;
+    return len - removed;
+}
+
 FrameResult frame_stream(char* buf, size_t len, const Limits& limits, const StreamOptions& opt,
                          FramerState& st, Message& out) {
     FrameResult r;

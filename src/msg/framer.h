@@ -59,6 +59,12 @@ struct FrameResult {
 FrameResult frame_stream(char* buf, size_t len, const Limits& limits, const StreamOptions& opt,
                          FramerState& st, Message& out);
 
+// For a chunked message still in progress (NeedMore), moves the not yet decoded input down
+// to just after the decoded data, so the buffer holds head + decoded body + pending input
+// only. buf/len cover the message from its first byte; returns the new length. A no-op
+// for other framings.
+size_t compact_chunked(char* buf, size_t len, FramerState& st);
+
 // Parses one UDP datagram. The body is Content-Length bytes if present (an error if the
 // datagram is shorter; extra bytes are ignored), else the rest of the datagram. Chunked
 // coding is not allowed on UDP. Returns Done or Error (never NeedMore).

@@ -9,6 +9,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <unordered_set>
@@ -50,11 +51,19 @@ bool looks_like_sip(const char* data, size_t len) {
     };
     if (len >= 4 && ieq(data, "SIP/", 4)) return true;
     const size_t window = len < 8192 ? len : 8192;
-    const char* nl = static_cast<const char*>(std::memchr(data, '\n', window));
-    if (nl == nullptr) return false;
-    size_t e = static_cast<size_t>(nl - data);
-    if (e > 0 && data[e - 1] == '\r') --e;
-    return e >= 8 && ieq(data + e - 8, " SIP/2.0", 8);
+    if (const char* nl = static_cast<const char*>(std::memchr(data, '\n', window))) {
+        size_t e = static_cast<size_t>(nl - data);
+        if (e > 0 && data[e - 1] == '\r') --e;
+        return e >= 8 && ieq(data + e - 8, " SIP/2.0", 8);
+    }
+    // The end of the request line is not in sight (too long): SIP Request-URIs are sip:,
+    // sips: or tel: URIs, HTTP request-targets never are (RFC 3261 25.1, RFC 9112 3.2).
+    size_t i = 0;
+    while (i < len && i < 32 && data[i] > ' ' && data[i] < 0x7f) ++i;
+    if (i == 0 || i >= len || data[i] != ' ') return false;
+    const char* u = data + i + 1;
+    const size_t ul = len - i - 1;
+    return (ul >= 4 && (ieq(u, "sip:", 4) || ieq(u, "tel:", 4))) || (ul >= 5 && ieq(u, "sips:", 5));
 }
 
 // At most one log line per second for a kind of event a peer can trigger at will; the lines
@@ -196,6 +205,10 @@ private:
     int spare_fd_ = -1;
     LogLimit refused_log_;
     LogLimit nofile_log_;
+    // TCP listeners this worker stopped polling because accept() ran out of descriptors and
+    // none could be freed; polled again from accept_resume_ (ms, steady clock).
+    std::vector<Listener*> paused_listeners_;
+    int64_t accept_resume_ = 0;
     std::unique_ptr<char[]> rbuf_;
     std::vector<std::unique_ptr<char[]>> ubufs_;
     std::unordered_set<Conn*> conns_;
@@ -213,7 +226,10 @@ void Server::Worker::run() {
     epoll_event evs[64];
     int64_t last_sweep = now_ms();
     while (!stop.load(std::memory_order_relaxed)) {
-        int n = epoll_wait(ep_, evs, 64, 1000);
+        int timeout = 1000;
+        if (!paused_listeners_.empty())
+            timeout = static_cast<int>(std::clamp<int64_t>(accept_resume_ - now_ms(), 0, 1000));
+        int n = epoll_wait(ep_, evs, 64, timeout);
         for (int i = 0; i < n; ++i) {
             void* p = evs[i].data.ptr;
             if (p == this) continue;  // stop request; the loop condition handles it
@@ -226,6 +242,10 @@ void Server::Worker::run() {
             }
         }
         int64_t now = now_ms();
+        if (!paused_listeners_.empty() && now >= accept_resume_) {
+            for (Listener* l : paused_listeners_) add_listener(*l);
+            paused_listeners_.clear();
+        }
         if (now - last_sweep >= 1000) {
             sweep(now);
             last_sweep = now;
@@ -301,7 +321,14 @@ void Server::Worker::on_accept(Listener& l) {
         if (fd < 0) {
             // Out of descriptors: the listener stays readable (level-triggered), so returning
             // would spin this loop while the peers wait in the backlog. Shed them instead.
-            if ((errno == EMFILE || errno == ENFILE) && shed_connection(l)) continue;
+            if (errno == EMFILE || errno == ENFILE) {
+                if (shed_connection(l)) continue;
+                // Nothing could be freed (another worker took the descriptor): stop polling
+                // this listener for a moment rather than spin on it.
+                epoll_ctl(ep_, EPOLL_CTL_DEL, l.fd, nullptr);
+                paused_listeners_.push_back(&l);
+                accept_resume_ = now_ms() + 100;
+            }
             return;
         }
         if (srv_.stats_.tcp_current.load() >= static_cast<uint64_t>(srv_.cfg_.tcp_max_connections)) {
@@ -356,8 +383,7 @@ void Server::Worker::refuse(int fd) {
 
 // accept() failed with EMFILE/ENFILE: frees the spare descriptor, accepts the oldest pending
 // connection with it and resets that connection at once, then takes the spare back (the
-// classic libev/nginx remedy). Returns false when nothing could be shed; the listener is then
-// left alone until the next event.
+// classic libev remedy). Returns false when nothing could be shed.
 bool Server::Worker::shed_connection(Listener& l) {
     if (nofile_log_.allow(now_ms())) {
         SLOG_ERR("net", "accept(): %s: connections are being refused (%llu more not logged)",
@@ -377,7 +403,7 @@ bool Server::Worker::shed_connection(Listener& l) {
 void Server::Worker::on_conn(Conn* c, uint32_t events) {
     if (events & EPOLLERR) {
         close_conn(c);
-    } else if ((events & EPOLLHUP) && c->paused) {
+    } else if ((events & EPOLLHUP) && (c->paused || c->closing)) {
         // The peer is gone while we were not reading it: nothing more can be delivered, and
         // EPOLLHUP cannot be masked, so keeping the connection would spin the loop.
         close_conn(c);
@@ -439,6 +465,9 @@ void Server::Worker::read_conn(Conn* c) {
         size_t used = len ? process(c, data, len, eof) : 0;
         if (c->dead) return;  // dropped while processing (send queue over the limit)
         size_t left = len - used;
+        // Chunk framing already decoded part of the pending body: drop the encoded bytes it
+        // no longer needs, so chunk overhead does not count against the buffer limit.
+        if (left && !c->closing) left = msg::compact_chunked(data + used, left, c->fst);
         if (left && !c->closing) {
             if (data == rbuf_.get()) {
                 size_t cap = left + 65536;
@@ -478,14 +507,14 @@ size_t Server::Worker::process(Conn* c, char* data, size_t len, bool eof) {
                                                srv_.cfg_.stream, c->fst, msg_);
         switch (r.status) {
             case msg::FrameStatus::Done: {
+                // Pipelined requests in one read are answered one by one; a peer that sends
+                // many of them and reads nothing must not make the queue grow without bound.
+                if (queue_over_limit(c)) return len;
                 off += r.consumed;
                 c->fst = {};
                 c->head_start = 0;
                 bool keep = srv_.handler_.on_message(id_, msg_, c->rcv, sink);
                 if (!keep) c->closing = true;
-                // Pipelined requests in one read are answered one by one; a peer that sends
-                // many of them and reads nothing must not make the queue grow without bound.
-                if (queue_over_limit(c)) return len;
                 break;
             }
             case msg::FrameStatus::KeepAlive:
@@ -554,32 +583,33 @@ void Server::Worker::flush(Conn* c) {
             close_conn(c);
             return;
         }
-    } else if (c->out.size() - c->out_off > srv_.cfg_.tcp_send_queue_max) {
-        SLOG_INFO("net", "send queue of %s:%u over %zu bytes: connection dropped", c->rcv.src_ip,
-                 c->rcv.src_port, srv_.cfg_.tcp_send_queue_max);
-        abort_conn(c);
-        return;
     }
     update_events(c);
 }
 
-// After a reply was queued: if the queue is over tcp_send_queue_max even after writing what
-// the socket takes now, the peer is not reading fast enough and is dropped (Kamailio's
-// tcp_conn_wq_max). Returns true when the connection was dropped.
+// Before the next pipelined message is handled: if the replies already queued are over
+// tcp_send_queue_max even after writing what the socket takes now, the peer is not reading
+// and is dropped with a reset (Kamailio's tcp_conn_wq_max). The check is made before a reply
+// is added, not after, so a single reply larger than the limit still goes to a slow reader;
+// the queue is bounded by the limit plus one reply. Returns true when the connection was
+// dropped.
 bool Server::Worker::queue_over_limit(Conn* c) {
     if (c->out.size() - c->out_off <= srv_.cfg_.tcp_send_queue_max) return false;
-    const bool closing = c->closing;
-    c->closing = false;  // flush() must not close it as "done" here
     flush(c);
     if (c->dead) return true;
-    c->closing = closing;
-    return false;
+    if (c->out.size() - c->out_off <= srv_.cfg_.tcp_send_queue_max) return false;
+    SLOG_INFO("net", "send queue of %s:%u over %zu bytes: connection dropped", c->rcv.src_ip,
+              c->rcv.src_port, srv_.cfg_.tcp_send_queue_max);
+    abort_conn(c);
+    return true;
 }
 
 void Server::Worker::update_events(Conn* c) {
     const bool want = c->out.size() > c->out_off;
     uint32_t ev = want ? static_cast<uint32_t>(EPOLLOUT) : 0u;
-    if (!c->paused) ev |= EPOLLIN | EPOLLRDHUP;
+    // Not reading while paused, nor once the connection is to close after its replies: an
+    // EOF or unread bytes would keep level-triggered EPOLLIN firing for nothing.
+    if (!c->paused && !c->closing) ev |= EPOLLIN | EPOLLRDHUP;
     if (ev == c->events) return;
     c->events = ev;
     epoll_event e{};

@@ -570,8 +570,8 @@ def lint_transcript(text, bodyless=()):
             cls = [h.split(":", 1)[1].strip() for h in head[1:]
                    if h.split(":", 1)[0].strip().lower() in ("content-length", "l")]
             body_start = end + 4
-            interim = re.match(r"^HTTP/\d\.\d 1\d\d ", head[0])
-            if not cls and not interim:  # RFC 9110 8.6: no Content-Length on 1xx
+            interim = re.match(r"^HTTP/\d\.\d (1\d\d|204) ", head[0])
+            if not cls and not interim:  # RFC 9110 8.6: no Content-Length on 1xx and 204
                 problems.append(f"reply #{idx}: no Content-Length")
                 cl = 0
             else:

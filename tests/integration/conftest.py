@@ -36,8 +36,15 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "slow: long-running test (each still under 60 s)")
 
 
+def pytest_sessionstart(session):
+    b = siphon_bin()
+    if not os.access(b, os.X_OK):
+        pytest.exit(f"siphon binary {b} not found (set SIPHON_BIN, or build it: "
+                    "cmake -S . -B build -G Ninja && ninja -C build siphon)", returncode=2)
+
+
 def make_config(port, http_route=None, sip_route=None, globals_="", modparams="", children=2,
-                extra="", modules=("sl", "xhttp", "xlog", "textops")):
+                extra="", modules=("sl", "xhttp", "xlog", "textops"), accept_no_cl=True):
     """The example config of the suite with the given pieces swapped in."""
     if sip_route is None:
         sip_route = ('if (is_method("OPTIONS")) { sl_send_reply("200","OK"); exit; } '
@@ -49,7 +56,7 @@ def make_config(port, http_route=None, sip_route=None, globals_="", modparams=""
         f"listen=tcp:127.0.0.1:{port}",
         f"listen=udp:127.0.0.1:{port}",
         f"children={children}",
-        "tcp_accept_no_cl=yes",
+        "tcp_accept_no_cl=" + ("yes" if accept_no_cl else "no"),
         globals_,
     ]
     lines += [f'loadmodule "{m}.so"' for m in modules]
@@ -183,13 +190,22 @@ class Factory:
     def teardown(self):
         errors = []
         for s in self.servers:
-            s.stop()
+            if s.proc is None:
+                continue
+            if s.returncode is None and s.proc.poll() is not None:
+                errors.append(f"port {s.port}: siphon died during the test (exit {s.proc.returncode}):\n"
+                              + s.log()[-20000:])
+            rc = s.stop()
+            if rc != 0 and not any(f"port {s.port}:" in e for e in errors):
+                # A clean SIGTERM stop exits 0; anything else is a crash or a hang on stop.
+                errors.append(f"port {s.port}: siphon did not stop cleanly (exit {rc}):\n" + s.log()[-20000:])
             if ASAN:
                 errs = s.sanitizer_errors()
                 if errs:
-                    errors.append(f"port {s.port}:\n" + "\n".join(errs[:20]) + "\n" + s.log()[-20000:])
+                    errors.append(f"port {s.port}: sanitizer reports in siphon stderr:\n"
+                                  + "\n".join(errs[:20]) + "\n" + s.log()[-20000:])
         if errors:
-            pytest.fail("sanitizer reports in siphon stderr:\n" + "\n".join(errors), pytrace=False)
+            pytest.fail("\n".join(errors), pytrace=False)
 
 
 @pytest.fixture

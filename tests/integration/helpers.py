@@ -230,7 +230,7 @@ def sip_options(local_port, server_port, branch="z9hG4bK-abc-1", via_host="127.0
                 rport=True, call_id="callid-123@host", to_tag=None, method="OPTIONS",
                 transport="UDP", extra_via=True, cseq=42):
     via = f"Via: SIP/2.0/{transport} {via_host}:{local_port};branch={branch}" + (";rport" if rport else "")
-    to = f"To: <sip:probe@127.0.0.1>" + (f";tag={to_tag}" if to_tag else "")
+    to = "To: <sip:probe@127.0.0.1>" + (f";tag={to_tag}" if to_tag else "")
     lines = [
         f"{method} sip:probe@127.0.0.1:{server_port} SIP/2.0",
         via,

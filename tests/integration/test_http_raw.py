@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from helpers import Closed, HttpConn, exchange, get, post, request
+from helpers import HttpConn, exchange, get, post, request
 
 ROUTE = r'''
 $var(p) = $(hu{url.path});
@@ -89,12 +89,16 @@ def test_header_value_pv(srv):
     assert r.body == b"[v a l  ]"
 
 
-def test_204_has_no_content_type_and_zero_length(srv):
-    r = exchange(srv.port, get("/empty"))
-    assert status_line(r.raw) == b"HTTP/1.1 204 No Content"
-    assert r.header("Content-Type") is None
-    assert r.header("Content-Length") == "0"
-    assert r.raw.endswith(b"\r\n\r\n")
+def test_204_has_no_content_type_and_no_body(srv):
+    with HttpConn(srv.port) as c:
+        c.send(get("/empty") + get("/next"))
+        r = c.read_response()  # 204: no content whatever the headers say
+        assert status_line(r.raw) == b"HTTP/1.1 204 No Content"
+        assert r.header("Content-Type") is None
+        # Kamailio sends "Content-Length: 0" here; RFC 9110 8.6 says a 204 has none. Either
+        # is accepted, a non-zero value is not.
+        assert r.header("Content-Length") in (None, "0")
+        assert c.read_response().body == b"hello /next"
 
 
 def test_crlf_keepalive_ping_then_request(srv):
@@ -194,12 +198,6 @@ def test_http10_no_headers_at_all(srv):
         assert status_line(r.raw) == b"HTTP/1.0 200 OK"
         assert r.body == b"hello /"
         assert c.wait_closed(2.0)
-
-
-def test_http11_without_host_still_served(srv):
-    # siphon serves it as Kamailio does (xhttp never checked Host).
-    r = exchange(srv.port, b"GET /nohost HTTP/1.1\r\n\r\n")
-    assert r.body == b"hello /nohost"
 
 
 def test_pipelined_after_close_is_discarded(srv):
@@ -445,3 +443,96 @@ def test_chunked_one_byte_at_a_time(srv):
         for i in range(len(data)):
             c.send(data[i:i + 1])
         assert c.read_response().body == b"0123456789abc"
+
+
+# ------------------------------------------------------------------ buffers and half-close
+
+def test_pipelined_batch_across_read_buffers(srv):
+    # ~600 KB of pipelined POSTs of random sizes in one stream: messages straddle every
+    # internal read-buffer boundary. A writer thread sends while we read.
+    import random
+    import threading
+    rnd = random.Random(7)
+    bodies = [bytes([65 + i % 26]) * rnd.randint(0, 4000) for i in range(300)]
+    data = b"".join(post("/echo", b) for b in bodies)
+    with HttpConn(srv.port, timeout=10) as c:
+        t = threading.Thread(target=c.sock.sendall, args=(data,), daemon=True)
+        t.start()
+        for b in bodies:
+            assert c.read_response().body == b
+        t.join(timeout=5)
+
+
+def test_half_close_after_request_is_answered(srv):
+    import socket
+    with HttpConn(srv.port) as c:
+        c.send(get("/one") + post("/echo", "two"))
+        c.sock.shutdown(socket.SHUT_WR)
+        assert c.read_response().body == b"hello /one"
+        assert c.read_response().body == b"two"
+        assert c.wait_closed(2.0)
+
+
+def test_half_close_inside_request_closes(srv):
+    import socket
+    with HttpConn(srv.port) as c:
+        c.send(b"POST /echo HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc")
+        c.sock.shutdown(socket.SHUT_WR)
+        assert c.wait_closed(2.0)
+        assert c.buf == b""
+
+
+@pytest.mark.parametrize("value", ["close", "CLOSE", "keep-alive, close", "Close , foo"])
+def test_connection_close_tokens(srv, value):
+    with HttpConn(srv.port) as c:
+        c.send(get("/a", headers=[("Connection", value)]))
+        assert c.read_response().header("Connection") == "close"
+        assert c.wait_closed(2.0)
+
+
+def test_absolute_form_and_asterisk_targets(srv):
+    with HttpConn(srv.port) as c:
+        c.send(get("http://example.com/abs?x=1") + request("OPTIONS", "*"))
+        assert c.read_response().body == b"hello http://example.com/abs?x=1"
+        assert c.read_response().body == b"hello *"
+
+
+def test_body_on_get_is_read(srv):
+    with HttpConn(srv.port) as c:
+        c.send(request("GET", "/echo", headers=[("Content-Length", "4")], body=b"data") + get("/next"))
+        assert c.read_response().body == b"data"
+        assert c.read_response().body == b"hello /next"
+
+
+def test_extra_crlf_between_requests_ignored(srv):
+    # RFC 9112 2.2: empty lines before a request line are ignored (some clients add one
+    # after a POST body).
+    with HttpConn(srv.port) as c:
+        c.send(post("/echo", "x") + b"\r\n" + get("/next"))
+        assert c.read_response().body == b"x"
+        assert c.read_response().body == b"hello /next"
+
+
+def test_sip_and_http_pipelined_on_one_connection(srv):
+    sip = (b"OPTIONS sip:x@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:5999;branch=z9hG4bK-p\r\n"
+           b"From: <sip:a@b>;tag=1\r\nTo: <sip:x@127.0.0.1>\r\nCall-ID: pipe-1\r\nCSeq: 1 OPTIONS\r\n"
+           b"Content-Type: text/plain\r\nContent-Length: 4\r\n\r\nbody")
+    with HttpConn(srv.port) as c:
+        c.send(get("/first") + sip + get("/third"))
+        assert c.read_response().body == b"hello /first"
+        r = c.read_response()
+        assert r.version == "SIP/2.0" and r.header("Call-ID") == "pipe-1"
+        assert c.read_response().body == b"hello /third"
+
+
+def test_many_concurrent_keepalive_clients(srv):
+    conns = [HttpConn(srv.port) for _ in range(100)]
+    try:
+        for rnd in range(3):
+            for i, c in enumerate(conns):
+                c.send(get(f"/c{i}-{rnd}"))
+            for i, c in enumerate(conns):
+                assert c.read_response().body == f"hello /c{i}-{rnd}".encode()
+    finally:
+        for c in conns:
+            c.close()

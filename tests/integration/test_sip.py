@@ -16,9 +16,16 @@ from helpers import HERE, HttpConn, UdpClient, free_port, get, parse_sip, sip_op
 TAG_RE = re.compile(r";tag=([0-9a-f]{32})\.([0-9a-f]{8})$")
 
 
+SIP_ROUTE = r'''
+if ($hdr(X-Close) == "yes") { set_reply_close(); }
+if (is_method("OPTIONS")) { sl_send_reply("200","OK"); exit; }
+sl_send_reply("404","Not here");
+'''
+
+
 @pytest.fixture(scope="module")
 def shared(module_siphon):
-    return module_siphon()
+    return module_siphon(sip_route=SIP_ROUTE)
 
 
 @pytest.fixture
@@ -192,14 +199,40 @@ def test_tcp_options_and_connection_kept(srv):
         assert c.read_response().body.startswith(b"<html><body>OK - ")
 
 
-def test_tcp_sip_without_content_length_dropped(srv):
-    # RFC 3261 18.3: Content-Length is mandatory on a stream: the connection is closed.
+def test_tcp_sip_without_content_length_accepted_with_accept_no_cl(srv):
+    # tcp_accept_no_cl=yes lets it through, as Kamailio does (see test_tcp_limits for "no").
     with HttpConn(srv.port) as c:
-        msg = sip_options(40000, srv.port, transport="TCP").replace(b"Content-Length: 0\r\n", b"")
-        c.send(msg)
-        # tcp_accept_no_cl=yes lets it through like Kamailio does.
+        c.send(sip_options(40000, srv.port, transport="TCP").replace(b"Content-Length: 0\r\n", b""))
         r = c.read_response()
         assert r.status == 200
+
+
+def test_tcp_set_reply_close(srv):
+    with HttpConn(srv.port) as c:
+        msg = sip_options(40000, srv.port, transport="TCP").replace(b"X-Custom: yes", b"X-Close: yes")
+        c.send(msg + sip_options(40000, srv.port, transport="TCP", cseq=43))
+        r = c.read_response()
+        assert r.version == "SIP/2.0" and r.status == 200
+        assert c.wait_closed(2.0)
+        assert c.buf == b""
+
+
+@pytest.mark.parametrize("bad", [
+    b"OPTIONS sip:x SIP/2.0\r\nVia: SIP/2.0/TCP h;branch=z9hG4bK-1\r\n" + b"X: " + b"v" * 70000 + b"\r\n\r\n",
+    b"OPTIONS sip:x SIP/2.0\r\nContent-Length: abc\r\n\r\n",
+    b"OPTIONS sip:x SIP/2.0\r\nBad Header\r\n\r\n",
+    b"SIP/2.0 200 OK\r\nContent-Length: -1\r\n\r\n",
+    b"OPTIONS sip:" + b"u" * 9000 + b" SIP/2.0\r\n\r\n",
+], ids=["huge-header", "bad-cl", "bad-header", "reply-bad-cl", "long-uri"])
+def test_tcp_bad_sip_closed_without_http_reply(srv, bad):
+    # A SIP peer never gets an HTTP error reply: the connection is just closed.
+    with HttpConn(srv.port) as c:
+        try:
+            c.send(bad)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        assert c.wait_closed(3.0)
+        assert b"HTTP/1.1" not in c.buf
 
 
 # ------------------------------------------------------------------ sipp under HTTP load

@@ -104,3 +104,18 @@ def test_second_xhttp_reply_refused(siphon):
         assert c.read_response().body == b"first"
         assert c.read_available(0.2) == b""
     assert "second refused" in s.log()
+
+
+def test_http_without_xhttp_module_gets_404(siphon):
+    s = siphon(modules=("sl", "textops"), http_route="exit;")
+    with HttpConn(s.port) as c:
+        c.send(get("/x") + get("/y"))
+        assert c.read_response().raw.startswith(b"HTTP/1.1 404 Not Found\r\n")
+        assert c.read_response().status == 404
+
+
+def test_max_while_loops_param(siphon):
+    s = siphon(globals_="max_while_loops=5\n",
+               http_route='$var(i) = 0; while ($var(i) < 1000) { $var(i) = $var(i) + 1; } '
+                          'xhttp_reply("200", "OK", "text/plain", "i=$var(i)");')
+    assert exchange(s.port, get("/")).body == b"i=5"

@@ -266,6 +266,17 @@ int http_send(pv::Ctx& ctx, const SlData& sl, int code, std::string_view reason,
         return -1;
     }
     const msg::Message& m = *ctx.msg;
+    // siphon never switches protocols, and HTTP/1.0 clients do not understand interim
+    // replies (RFC 9110 15.2).
+    if (code == 101 || (code < 200 && m.http_minor == 0)) {
+        SLOG_ERR("xhttp", "reply code %d cannot be sent to this request", code);
+        return -1;
+    }
+    // RFC 9110 6.4.1 and 8.6: 1xx, 204 and 304 replies have no content; 1xx and 204 carry
+    // no Content-Length either.
+    const bool interim = code < 200;
+    const bool no_content = interim || code == 204 || code == 304;
+    const bool no_length = interim || code == 204;
     bool keep = ctx.http_keep_alive && !ctx.close_after;
     size_t cap = 160 + reason.size() + ctype.size() + sl.server_line.size() + body.size();
     if (ctx.reply_hdrs)
@@ -285,13 +296,18 @@ int http_send(pv::Ctx& ctx, const SlData& sl, int code, std::string_view reason,
         o.put("\r\n");
     }
     o.put(sl.server_line);
-    o.put("Content-Length: ");
-    o.put_int(static_cast<int>(body.size()));
+    if (!no_length) {
+        o.put("Content-Length: ");
+        o.put_int(static_cast<int>(body.size()));
+        o.put("\r\n");
+    }
+    if (!interim) {
+        if (!keep) o.put("Connection: close\r\n");
+        else if (m.http_minor == 0) o.put("Connection: keep-alive\r\n");
+    }
     o.put("\r\n");
-    if (!keep) o.put("Connection: close\r\n");
-    else if (m.http_minor == 0) o.put("Connection: keep-alive\r\n");
-    o.put("\r\n");
-    if (m.method != "HEAD") o.put(body);  // RFC 9110 9.3.2: no content in a HEAD response
+    // RFC 9110 9.3.2: no content in a HEAD response either.
+    if (!no_content && m.method != "HEAD") o.put(body);
     if (o.overflow()) return -1;
     if (!ctx.sink->send(o.view())) return -1;
     if (code >= 200) {

@@ -28,7 +28,9 @@ TEST(StrToInt, KamailioConversionRules) {
     for (const auto& c : cases) {
         int32_t v = 0;
         EXPECT_EQ(str_to_int(c.in, v), c.ok) << c.in;
-        if (c.ok) EXPECT_EQ(v, c.out) << c.in;
+        if (c.ok) {
+            EXPECT_EQ(v, c.out) << c.in;
+        }
     }
 }
 
