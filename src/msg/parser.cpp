@@ -46,6 +46,7 @@ const char* find_char(const char* p, size_t n, char c) {
 // Transfer-Encoding is a list that may span several header lines (RFC 9110 5.3); its
 // verdict is given once the whole head has been read.
 struct TransferCodings {
+    int hosts = 0;  // Host headers seen (HTTP)
     bool present = false;
     int elements = 0;
     int chunked = 0;
@@ -244,6 +245,10 @@ Fail note_header(const Header& h, Message& out, TransferCodings& te) {
                 else if (chars::iequals(e, "keep-alive")) out.conn_keep_alive = true;
             });
             break;
+        case Hdr::Host:
+            // RFC 9112 3.2: more than one Host is a 400.
+            if (http && ++te.hosts > 1) return Fail{400, "more than one Host header"};
+            break;
         case Hdr::Expect:
             // RFC 9110 10.1.1: a server MUST ignore 100-continue in an HTTP/1.0 request.
             if (http && out.http_minor == 1) {
@@ -389,13 +394,17 @@ ParseResult parse_head(std::string_view buf, const Limits& limits, Message& out)
         if (Fail f = finish_pending()) return fail(f);
         pending = nullptr;
 
-        // field-name, optional whitespace (accepted as Kamailio does), ':'.
+        // field-name, optional whitespace, ':'. SIP accepts whitespace before the colon
+        // (RFC 3261 7.3.1, as Kamailio); HTTP must not (RFC 9112 5.1: a proxy in front could
+        // read "Content-Length :" differently, which is how requests get smuggled).
         size_t i = pos;
         while (i < content_end && is_token(b[i])) ++i;
         const size_t name_end = i;
         while (i < content_end && is_ws(b[i])) ++i;
         if (name_end == pos || i == content_end || b[i] != ':')
             return fail(400, "bad header line");
+        if (i != name_end && out.kind == Kind::HttpRequest)
+            return fail(400, "whitespace before a header colon");
         ++i;
         while (i < content_end && is_ws(b[i])) ++i;
 

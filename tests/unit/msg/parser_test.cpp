@@ -133,8 +133,8 @@ const std::vector<ValidCase> kValid = {
      Kind::HttpRequest, "PUT", "/f", 3},
     {"http_utf8_value", "GET / HTTP/1.1\r\nX-Name: caf\xc3\xa9\r\n\r\n", Kind::HttpRequest, "GET",
      "/", 1},
-    {"http_space_before_colon", "GET / HTTP/1.1\r\nHost : x\r\n\r\n", Kind::HttpRequest, "GET",
-     "/", 1},
+    {"sip_space_before_colon", "OPTIONS sip:x SIP/2.0\r\nVia : SIP/2.0/UDP h\r\n\r\n",
+     Kind::SipRequest, "OPTIONS", "sip:x", 1},
     {"http_many_same_header", "GET / HTTP/1.1\r\nX-T: one\r\nX-T: two, three\r\nX-T: four\r\n\r\n",
      Kind::HttpRequest, "GET", "/", 3},
     {"http_ctl_in_value_kept", "GET / HTTP/1.1\r\nX-Bell: a\x07z\r\n\r\n", Kind::HttpRequest,
@@ -212,6 +212,10 @@ const std::string kHttpGet = "GET / HTTP/1.1\r\n";
 const std::string kSipOpt = "OPTIONS sip:x SIP/2.0\r\n";
 
 const std::vector<ErrorCase> kErrors = {
+    // RFC 9112 5.1: no whitespace between an HTTP field name and its colon; 3.2: one Host.
+    {"http_space_before_colon", kHttpGet + "Host : x\r\n\r\n", 400},
+    {"http_space_before_colon_cl", kHttpGet + "Content-Length : 5\r\n\r\n", 400},
+    {"http_two_hosts", kHttpGet + "Host: a\r\nHost: b\r\n\r\n", 400},
     // Content-Length, RFC 9110 8.6 / RFC 9112 6.3.
     {"cl_negative", kHttpGet + "Content-Length: -5\r\n\r\n", 400},
     {"cl_alpha", kHttpGet + "Content-Length: abc\r\n\r\n", 400},
