@@ -1,6 +1,8 @@
 # siphon -- top-level commands. `make run` and `make test` work on a fresh Debian 12 machine:
 # both install what they need with apt (scripts/setup.sh), build, then run.
 BUILD      ?= build
+BENCH_BUILD ?= build-bench
+BENCH_ARGS ?=
 ASAN_BUILD ?= build-asan
 PYTHON3    ?= /usr/bin/python3
 JOBS       ?= $(shell nproc)
@@ -57,9 +59,9 @@ compat-record:
 
 bench:
 	@bash scripts/setup.sh bench
-	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DSIPHON_BENCH=ON $(CMAKE_ARGS)
-	cmake --build $(BUILD) -j $(JOBS)
-	$(PYTHON3) bench/run.py --build $(BUILD)
+	cmake -S . -B $(BENCH_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DSIPHON_BENCH=ON -DSIPHON_TESTS=OFF $(CMAKE_ARGS)
+	cmake --build $(BENCH_BUILD) -j $(JOBS)
+	$(PYTHON3) bench/run.py --build $(BENCH_BUILD) $(BENCH_ARGS)
 
 fuzz:
 	@bash scripts/setup.sh fuzz
@@ -68,4 +70,4 @@ fuzz:
 	bash fuzz/run.sh build-fuzz $(or $(FUZZ_SECONDS),600)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz
+	rm -rf $(BUILD) $(ASAN_BUILD) $(BENCH_BUILD) build-fuzz

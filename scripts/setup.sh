@@ -12,7 +12,7 @@ want=("${build_pkgs[@]}")
 case "${1:-build}" in
   build) ;;
   test) want+=("${test_pkgs[@]}") ;;
-  bench) want+=("${test_pkgs[@]}" wrk nginx-light kamailio linux-perf) ;;
+  bench) want+=("${test_pkgs[@]}" wrk nginx kamailio kamailio-lua-modules linux-perf) ;;
   fuzz) want+=(clang-14 libclang-rt-14-dev) ;;
   *) echo "usage: $0 [build|test|bench|fuzz]" >&2; exit 2 ;;
 esac

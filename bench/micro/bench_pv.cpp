@@ -9,6 +9,7 @@
 #include "bench/micro/common.h"
 #include "msg/framer.h"
 #include "pv/pv.h"
+#include "pv/transform_defs.h"
 
 namespace siphon::bench {
 namespace {
@@ -25,6 +26,7 @@ struct PvFixture {
 
     explicit PvFixture(const std::string& text, pv::Proto proto) : buf(text) {
         pv::register_core(reg);
+        reg.add_transformations(pv::url_transformations());  // as loadmodule "xhttp.so" does
         w.scratch.resize(8192);
         w.vars.resize(16);
         fill_rcv(rcv, proto);
@@ -48,6 +50,7 @@ struct PvFixture {
 void parse_format_bm(benchmark::State& st) {
     pv::Registry reg;
     pv::register_core(reg);
+    reg.add_transformations(pv::url_transformations());
     for (auto _ : st) {
         pv::Format f;
         std::string err;
@@ -101,7 +104,7 @@ void get_pv_bm(benchmark::State& st, const char* name, const std::string* msg) {
 BENCHMARK_CAPTURE(get_pv_bm, si, "$si", &kHttpGet);
 BENCHMARK_CAPTURE(get_pv_bm, hu_url_path, "$(hu{url.path})", &kHttpGet);
 BENCHMARK_CAPTURE(get_pv_bm, hdr_user_agent, "$hdr(User-Agent)", &kHttpGet);
-BENCHMARK_CAPTURE(get_pv_bm, ru_uri_host, "$(ru{uri.host})", &kInvite);
+BENCHMARK_CAPTURE(get_pv_bm, rd, "$rd", &kInvite);
 BENCHMARK_CAPTURE(get_pv_bm, fu_s_tolower_md5, "$(fu{s.tolower}{s.md5})", &kInvite);
 
 }  // namespace

@@ -87,7 +87,7 @@ public:
     bool is_stream() const override { return stream_; }
     void set_stream(bool s) { stream_ = s; }
     size_t bytes_ = 0;
-    size_t count_ = 0;
+    int64_t count_ = 0;
 
 private:
     bool stream_ = false;

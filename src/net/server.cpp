@@ -33,7 +33,18 @@ void addr_text(const sockaddr_storage& ss, char* ip, size_t iplen, uint16_t& por
         port = ntohs(a->sin6_port);
     } else {
         auto* a = reinterpret_cast<const sockaddr_in*>(&ss);
-        inet_ntop(AF_INET, &a->sin_addr, ip, static_cast<socklen_t>(iplen));
+        // Hand-formatted: inet_ntop goes through sprintf, and this runs per datagram.
+        const auto* b = reinterpret_cast<const unsigned char*>(&a->sin_addr);
+        char* o = ip;
+        for (int k = 0; k < 4; ++k) {
+            unsigned v = b[k];
+            if (v >= 100) *o++ = static_cast<char>('0' + v / 100);
+            if (v >= 10) *o++ = static_cast<char>('0' + v / 10 % 10);
+            *o++ = static_cast<char>('0' + v % 10);
+            if (k < 3) *o++ = '.';
+        }
+        *o = 0;
+        (void)iplen;
         port = ntohs(a->sin_port);
     }
 }
@@ -291,9 +302,8 @@ void Server::Worker::on_udp(Listener& l) {
             rcv.src_len = msgs[i].msg_hdr.msg_namelen;
             rcv.ipv6 = from[i].ss_family == AF_INET6;
             addr_text(from[i], rcv.src_ip, sizeof rcv.src_ip, rcv.src_port);
-            uint16_t lp;
-            addr_text(l.local, rcv.dst_ip, sizeof rcv.dst_ip, lp);
-            rcv.dst_port = lp;
+            std::memcpy(rcv.dst_ip, l.local_ip, sizeof rcv.dst_ip);
+            rcv.dst_port = l.addr.port;
             rcv.advertised_ip = l.addr.advertise_host;
             rcv.advertised_port = l.addr.advertise_port;
             msg::FrameResult fr = msg::frame_datagram(data, len, srv_.cfg_.limits, msg_);
@@ -620,7 +630,7 @@ void Server::Worker::update_events(Conn* c) {
 
 void Server::Worker::close_conn(Conn* c) {
     if (c->dead) return;
-    epoll_ctl(ep_, EPOLL_CTL_DEL, c->fd, nullptr);
+    // (closing the descriptor removes it from the epoll set: it is never dup()ed)
     ::close(c->fd);
     c->fd = -1;
     c->dead = true;
@@ -701,9 +711,8 @@ std::string Server::bind_all() {
         }
         socklen_t sl = sizeof l.local;
         getsockname(fd, reinterpret_cast<sockaddr*>(&l.local), &sl);
-        char ip[64];
         uint16_t p;
-        addr_text(l.local, ip, sizeof ip, p);
+        addr_text(l.local, l.local_ip, sizeof l.local_ip, p);
         l.addr.port = p;
         l.fd = fd;
         listeners_.push_back(l);

@@ -79,6 +79,7 @@ public:
         int fd = -1;
         ListenAddr addr;
         sockaddr_storage local{};
+        char local_ip[48] = {};   // text of the bound address, formatted once
     };
     class Worker;
 

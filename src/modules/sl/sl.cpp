@@ -17,11 +17,19 @@ using cfg::ArgKind;
 using cfg::CallArgs;
 using msg::Hdr;
 
-uint32_t crc32(std::string_view a, uint32_t crc = 0xffffffffu) {
-    for (unsigned char ch : a) {
-        crc ^= ch;
-        for (int k = 0; k < 8; ++k) crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
+struct CrcTable {
+    uint32_t t[256];
+    constexpr CrcTable() : t{} {
+        for (uint32_t i = 0; i < 256; ++i) {
+            uint32_t c = i;
+            for (int k = 0; k < 8; ++k) c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1u)));
+            t[i] = c;
+        }
     }
+};
+constexpr CrcTable kCrc;
+uint32_t crc32(std::string_view a, uint32_t crc = 0xffffffffu) {
+    for (unsigned char ch : a) crc = (crc >> 8) ^ kCrc.t[(crc ^ ch) & 0xff];
     return crc;
 }
 
@@ -54,12 +62,12 @@ bool has_crlf(std::string_view s) { return s.find_first_of("\r\n") != std::strin
 
 // Writes the top Via of a SIP reply: rport filled with the source port, received added
 // (always with rport, else only when the sent-by host differs from the source IP).
-void put_top_via(Out& o, const msg::Header& h, const pv::Ctx& ctx) {
-    msg::Via via;
-    if (!msg::parse_via(h.value, via)) {
+void put_top_via(Out& o, const msg::Header& h, const pv::Ctx& ctx, const msg::Via* pvia) {
+    if (!pvia) {
         o.put(h.line);
         return;
     }
+    const msg::Via& via = *pvia;
     const pv::RecvInfo& r = *ctx.rcv;
     bool rport = via.has_rport || ctx.force_rport;
     bool add_received = rport || via.host != std::string_view(r.src_ip);
@@ -91,10 +99,9 @@ void put_top_via(Out& o, const msg::Header& h, const pv::Ctx& ctx) {
 }
 
 // Destination of a SIP reply over UDP: the source with rport, else the Via sent-by.
-bool via_destination(const pv::Ctx& ctx, sockaddr_storage& ss, socklen_t& len) {
-    const msg::Header* h = ctx.msg->find(Hdr::Via);
-    msg::Via via;
-    if (!h || !msg::parse_via(h->value, via)) return false;
+bool via_destination(const pv::Ctx& ctx, const msg::Via* pvia, sockaddr_storage& ss, socklen_t& len) {
+    if (!pvia) return false;
+    const msg::Via& via = *pvia;
     if (via.has_rport || ctx.force_rport) return false;  // the source address
     std::string host(via.has_received ? via.received : via.host);
     uint16_t port = via.port_no ? via.port_no : 5060;
@@ -138,12 +145,15 @@ int sip_send(pv::Ctx& ctx, const SlData& sl, int code, std::string_view reason) 
     o.put(" ");
     o.put(reason);
     o.put("\r\n");
+    const msg::Header* top = m.find(Hdr::Via);
+    msg::Via top_via;
+    const msg::Via* tv = top && msg::parse_via(top->value, top_via) ? &top_via : nullptr;
     bool first_via = true;
     for (size_t i = 0; i < m.header_count; ++i) {
         const msg::Header& h = m.headers[i];
         switch (h.type) {
             case Hdr::Via:
-                if (first_via) put_top_via(o, h, ctx);
+                if (first_via) put_top_via(o, h, ctx, tv);
                 else o.put(h.line);
                 first_via = false;
                 break;
@@ -167,18 +177,18 @@ int sip_send(pv::Ctx& ctx, const SlData& sl, int code, std::string_view reason) 
                 o.put(";tag=");
                 o.put(sl.tag_prefix);
                 uint32_t c = 0xffffffffu;
-                const msg::Header* via = m.find(Hdr::Via);
                 const msg::Header* cid = m.find(Hdr::CallId);
-                msg::Via v;
-                if (via && msg::parse_via(via->value, v)) {
-                    c = crc32(v.branch, c);
-                    c = crc32(v.host, c);
-                    c = crc32(v.port, c);
+                if (tv) {
+                    c = crc32(tv->branch, c);
+                    c = crc32(tv->host, c);
+                    c = crc32(tv->port, c);
                 }
                 if (cid) c = crc32(cid->value, c);
-                char hex[10];
-                std::snprintf(hex, sizeof hex, ".%08x", ~c);
-                o.put(hex);
+                char hex[9];
+                hex[0] = '.';
+                uint32_t x = ~c;
+                for (int k = 8; k >= 1; --k, x >>= 4) hex[k] = "0123456789abcdef"[x & 15];
+                o.put(std::string_view(hex, 9));
                 o.put(line.substr(end));
                 break;
             }
@@ -196,7 +206,7 @@ int sip_send(pv::Ctx& ctx, const SlData& sl, int code, std::string_view reason) 
     bool ok;
     sockaddr_storage ss;
     socklen_t sl_len;
-    if (!ctx.sink->is_stream() && via_destination(ctx, ss, sl_len))
+    if (!ctx.sink->is_stream() && via_destination(ctx, tv, ss, sl_len))
         ok = ctx.sink->send_to(reinterpret_cast<sockaddr*>(&ss), sl_len, o.view());
     else
         ok = ctx.sink->send(o.view());
