@@ -133,7 +133,7 @@ const std::vector<ValidCase> kValid = {
      Kind::HttpRequest, "PUT", "/f", 3},
     {"http_utf8_value", "GET / HTTP/1.1\r\nX-Name: caf\xc3\xa9\r\n\r\n", Kind::HttpRequest, "GET",
      "/", 1},
-    {"sip_space_before_colon", "OPTIONS sip:x SIP/2.0\r\nVia : SIP/2.0/UDP h\r\n\r\n",
+    {"sip_space_before_colon_via", "OPTIONS sip:x SIP/2.0\r\nVia : SIP/2.0/UDP h\r\n\r\n",
      Kind::SipRequest, "OPTIONS", "sip:x", 1},
     {"http_many_same_header", "GET / HTTP/1.1\r\nX-T: one\r\nX-T: two, three\r\nX-T: four\r\n\r\n",
      Kind::HttpRequest, "GET", "/", 3},
