@@ -42,7 +42,7 @@ integration:
 	SIPHON_BIN=$(abspath $(BUILD)/siphon) $(PYTHON3) -m pytest -q -x tests/integration
 
 compat:
-	$(PYTHON3) tests/compat/run_compat.py --server siphon --bin $(BUILD)/siphon -j 4
+	$(PYTHON3) tests/compat/run_compat.py --server siphon --bin $(abspath $(BUILD)/siphon) -j 4
 
 # The unit suite and the hostile-input integration tests once more under ASan+UBSan.
 test-asan: deps-test
