@@ -30,7 +30,7 @@ run: build
 	./$(BUILD)/siphon -DD -E
 
 test: deps-test build
-	$(MAKE) --no-print-directory unit integration compat test-asan
+	$(MAKE) --no-print-directory unit cfg-check integration compat test-asan
 
 unit:
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 120

@@ -2,13 +2,17 @@
 
 #include <re2/re2.h>
 
+#include <arpa/inet.h>
+
 #include <cstring>
 
 #include "core/log.h"
+#include "msg/sip_parse.h"
 
 namespace siphon::cfg {
 
-std::shared_ptr<re2::RE2> compile_posix_regex(std::string_view pattern, bool icase, std::string& err);
+std::shared_ptr<re2::RE2> compile_posix_regex(std::string_view pattern, bool icase,
+                                              std::string& err);
 
 bool value_true(const Value& v) {
     if (v.is_int()) return v.i > 0;
@@ -23,8 +27,33 @@ namespace {
 
 enum class Flow : uint8_t { Next, Break, Return, Exit };
 
+bool iequal(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i)
+        if (std::tolower(static_cast<unsigned char>(a[i])) !=
+            std::tolower(static_cast<unsigned char>(b[i])))
+            return false;
+    return true;
+}
+
+// `addr` inside the network "a.b.c.d/bits" (src_ip == 10.0.0.0/8). Host bits set in the
+// network address are ignored, as Kamailio does (it warns and fixes the network).
+bool in_network(std::string_view addr, std::string_view net) {
+    size_t slash = net.find('/');
+    if (slash == std::string_view::npos) return false;
+    std::string a(addr), n(net.substr(0, slash));
+    int bits = std::atoi(std::string(net.substr(slash + 1)).c_str());
+    in_addr ia, na;
+    if (inet_pton(AF_INET, a.c_str(), &ia) != 1 || inet_pton(AF_INET, n.c_str(), &na) != 1)
+        return false;
+    uint32_t mask = bits <= 0 ? 0 : bits >= 32 ? 0xffffffffu : ~((1u << (32 - bits)) - 1);
+    return (ntohl(ia.s_addr) & mask) == (ntohl(na.s_addr) & mask);
+}
+
 // 32-bit wrap-around arithmetic, as Kamailio's int operations.
-int32_t wrap(int64_t v) { return static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(v))); }
+int32_t wrap(int64_t v) {
+    return static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(v)));
+}
 
 const char* file_of(const Script& s, SourcePos p) {
     return p.line && p.file < s.sources.size() ? s.sources.name(p.file).c_str() : "?";
@@ -89,8 +118,12 @@ private:
                     bool ok = eval(*a.expr, v);
                     if (stop_) return Flow::Exit;
                     // Unlike if(), while() loops on any non-zero value (measured: a
-                    // counter starting at -3 loops up to 0).
-                    if (!ok || to_int(v, a.expr.get()) == 0) break;
+                    // counter starting at -3 loops up to 0); a function call is true only
+                    // when it returns > 0 (measured: an iterator returning -1 ends the loop).
+                    if (!ok) break;
+                    if (a.expr->kind == Expr::Kind::Call ? !value_true(v)
+                                                         : to_int(v, a.expr.get()) == 0)
+                        break;
                     // max_while_loops = 0 disables the guard (max_actions still applies).
                     if (s_.core.max_while_loops > 0 &&
                         ++n > static_cast<uint32_t>(s_.core.max_while_loops)) {
@@ -184,9 +217,10 @@ private:
             int32_t i;
             if (str_to_int(v.s, i)) return i;
             if (where)
-                SLOG_WARN("core", "%s:%u:%u: automatic string to int conversion for \"%.*s\" failed",
-                         file_of(s_, where->pos), where->pos.line, where->pos.col,
-                         static_cast<int>(v.s.size() > 64 ? 64 : v.s.size()), v.s.data());
+                SLOG_WARN("core",
+                          "%s:%u:%u: automatic string to int conversion for \"%.*s\" failed",
+                          file_of(s_, where->pos), where->pos.line, where->pos.col,
+                          static_cast<int>(v.s.size() > 64 ? 64 : v.s.size()), v.s.data());
         }
         return 0;
     }
@@ -200,22 +234,22 @@ private:
                 std::string_view name = text(nv);
                 auto it = s_.named.find(name);
                 if (it == s_.named.end()) {
-                    SLOG_ERR("core", "%s:%u: route \"%.*s\" not found", file_of(s_, c.pos), c.pos.line,
-                            static_cast<int>(name.size()), name.data());
+                    SLOG_ERR("core", "%s:%u: route \"%.*s\" not found", file_of(s_, c.pos),
+                             c.pos.line, static_cast<int>(name.size()), name.data());
                     out = Value::of_int(-1);
                     return true;
                 }
                 r = it->second;
             }
-            if (++depth_ > 100) {
-                --depth_;
+            if (++c_.route_depth > 100) {
+                --c_.route_depth;
                 SLOG_ERR("core", "%s:%u: route recursion too deep", file_of(s_, c.pos), c.pos.line);
                 out = Value::of_int(-1);
                 return true;
             }
             int32_t v = 1;
             Flow f = run_body(r->body, v);
-            --depth_;
+            --c_.route_depth;
             if (f == Flow::Exit) {
                 stop_ = true;
                 return true;
@@ -241,17 +275,60 @@ private:
         return true;
     }
 
+    // `X == myself`: the host of X (a SIP URI or a bare host) is one of this server's
+    // addresses: a listen address, an alias, or the address the message arrived on
+    // (Kamailio's check_self). An explicit port must be one we listen on.
+    bool myself(const Value& v) {
+        if (!v.is_str()) return false;
+        std::string_view host = v.s;
+        uint16_t port = 0;
+        msg::SipUri u;
+        if (msg::parse_sip_uri(v.s, u)) {
+            host = u.host;
+            port = u.port_no;
+        }
+        if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+            host = host.substr(1, host.size() - 2);
+        auto port_ok = [&](uint16_t p) {
+            return port == 0 || port == (p ? p : static_cast<uint16_t>(s_.core.port));
+        };
+        if (c_.rcv && host == std::string_view(c_.rcv->dst_ip) && port_ok(c_.rcv->dst_port))
+            return true;
+        for (const Listen& l : s_.core.listens) {
+            if ((iequal(host, l.host) && port_ok(l.port)) ||
+                (!l.advertise_host.empty() && iequal(host, l.advertise_host) &&
+                 port_ok(l.advertise_port ? l.advertise_port : l.port)))
+                return true;
+        }
+        for (const std::string& a : s_.core.aliases) {
+            std::string_view ah = a, ap;
+            size_t colon = ah.rfind(':');
+            if (colon != std::string_view::npos && ah.find(']') == std::string_view::npos) {
+                ap = ah.substr(colon + 1);
+                ah = ah.substr(0, colon);
+            }
+            // An alias without a port matches any port (Kamailio's grep_aliases).
+            int32_t apn = 0;
+            if (iequal(host, ah) &&
+                (ap.empty() || port == 0 || (str_to_int(ap, apn) && port == apn)))
+                return true;
+        }
+        return false;
+    }
+
     bool match(const Expr& e, const Value& l) {
         Value lv = l;
         std::string_view subject = text(lv);
-        if (e.re) return re2::RE2::PartialMatch(re2::StringPiece(subject.data(), subject.size()), *e.re);
+        if (e.re)
+            return re2::RE2::PartialMatch(re2::StringPiece(subject.data(), subject.size()), *e.re);
         Value rv;
         if (!eval(*e.r, rv)) return false;
         std::string err;
         // A dynamic pattern is compiled per evaluation (Kamailio does the same).
         auto re = compile_posix_regex(text(rv), true, err);
         if (!re) {
-            SLOG_ERR("core", "%s:%u: bad regular expression: %s", file_of(s_, e.pos), e.pos.line, err.c_str());
+            SLOG_ERR("core", "%s:%u: bad regular expression: %s", file_of(s_, e.pos), e.pos.line,
+                     err.c_str());
             return false;
         }
         return re2::RE2::PartialMatch(re2::StringPiece(subject.data(), subject.size()), *re);
@@ -278,7 +355,7 @@ private:
             case Expr::Kind::Pv:
                 if (!pv::get_pv(c_, *e.pv, out)) out = Value::null();
                 return true;
-            case Expr::Kind::Myself: out = Value::of_str(""); return true;
+            case Expr::Kind::Myself: out = Value::of_str(""); return true;  // see myself()
             case Expr::Kind::Call: return call(*e.call, out);
             case Expr::Kind::Assign: {
                 Value v;
@@ -311,7 +388,9 @@ private:
         if (!eval(*e.l, v) || stop_) return false;
         switch (e.op) {
             case Op::Not: out = Value::of_int(value_true(v) ? 0 : 1); return true;
-            case Op::Neg: out = Value::of_int(wrap(-static_cast<int64_t>(to_int(v, &e)))); return true;
+            case Op::Neg:
+                out = Value::of_int(wrap(-static_cast<int64_t>(to_int(v, &e))));
+                return true;
             case Op::BitNot: out = Value::of_int(~to_int(v, &e)); return true;
             case Op::Strlen: out = Value::of_int(static_cast<int32_t>(text(v).size())); return true;
             case Op::Strempty:
@@ -319,7 +398,9 @@ private:
                 out = Value::of_int(v.is_null() || (v.is_str() && v.s.empty()) ? 1 : 0);
                 return true;
             case Op::CastInt: out = Value::of_int(to_int(v, &e)); return true;
-            case Op::CastStr: out = v.is_null() ? Value::of_str("") : Value::of_str(text(v)); return true;
+            case Op::CastStr:
+                out = v.is_null() ? Value::of_str("") : Value::of_str(text(v));
+                return true;
             default: return false;
         }
     }
@@ -343,6 +424,11 @@ private:
             out = Value::of_int((e.op == Op::Match) == m ? 1 : 0);
             return true;
         }
+        if ((e.op == Op::Eq || e.op == Op::Ne) && (e.r->kind == Expr::Kind::Myself || e.r->net)) {
+            bool m = e.r->net ? in_network(text(l), e.r->sval) : myself(l);
+            out = Value::of_int((e.op == Op::Eq) == m ? 1 : 0);
+            return true;
+        }
         Value r;
         if (!eval(*e.r, r) || stop_) return false;
         switch (e.op) {
@@ -350,12 +436,17 @@ private:
             case Op::Ne: out = Value::of_int(equal(l, r, e) ? 0 : 1); return true;
             case Op::StrEq:
             case Op::StrNe: {
-                bool eq = l.is_null() || r.is_null() ? l.is_null() && r.is_null() : text(l) == text(r);
+                bool eq =
+                    l.is_null() || r.is_null() ? l.is_null() && r.is_null() : text(l) == text(r);
                 out = Value::of_int((e.op == Op::StrEq) == eq ? 1 : 0);
                 return true;
             }
-            case Op::IntEq: out = Value::of_int(to_int(l, &e) == to_int(r, &e) ? 1 : 0); return true;
-            case Op::IntNe: out = Value::of_int(to_int(l, &e) != to_int(r, &e) ? 1 : 0); return true;
+            case Op::IntEq:
+                out = Value::of_int(to_int(l, &e) == to_int(r, &e) ? 1 : 0);
+                return true;
+            case Op::IntNe:
+                out = Value::of_int(to_int(l, &e) != to_int(r, &e) ? 1 : 0);
+                return true;
             case Op::Add:
                 // String on the left (or an undefined left operand) concatenates.
                 if (l.is_str() || l.is_null()) {
@@ -378,7 +469,8 @@ private:
             case Op::Div:
             case Op::Mod:
                 if (b == 0) {
-                    SLOG_ERR("core", "%s:%u:%u: division by zero", file_of(s_, e.pos), e.pos.line, e.pos.col);
+                    SLOG_ERR("core", "%s:%u:%u: division by zero", file_of(s_, e.pos), e.pos.line,
+                             e.pos.col);
                     return false;
                 }
                 // -2147483648 / -1 wraps instead of trapping (Kamailio dies with SIGFPE).
@@ -388,7 +480,10 @@ private:
             case Op::BitOr: out = Value::of_int(a | b); return true;
             case Op::BitAnd: out = Value::of_int(a & b); return true;
             case Op::BitXor: out = Value::of_int(a ^ b); return true;
-            case Op::Shl: out = Value::of_int(wrap(static_cast<int64_t>(static_cast<uint32_t>(a) << (b & 31)))); return true;
+            case Op::Shl:
+                out =
+                    Value::of_int(wrap(static_cast<int64_t>(static_cast<uint32_t>(a) << (b & 31))));
+                return true;
             case Op::Shr: out = Value::of_int(a >> (b & 31)); return true;
             case Op::Lt: out = Value::of_int(a < b); return true;
             case Op::Gt: out = Value::of_int(a > b); return true;
@@ -401,7 +496,6 @@ private:
     const Script& s_;
     pv::Ctx& c_;
     bool stop_ = false;
-    int depth_ = 0;
 };
 
 }  // namespace

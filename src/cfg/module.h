@@ -10,12 +10,17 @@
 #include <string_view>
 #include <vector>
 
+#include "cfg/diag.h"
 #include "core/value.h"
 #include "pv/context.h"
 #include "pv/pv.h"
 
 namespace re2 {
 class RE2;
+}
+
+namespace siphon::rpc {
+class Call;
 }
 
 namespace siphon::cfg {
@@ -84,6 +89,19 @@ struct ParamDef {
     std::string (*set)(ModuleData& data, const Value& v);
 };
 
+// An RPC command a module exports (Kamailio's rpc_export_t). The handler reads its
+// parameters from and writes its reply to the Call (modules/rpc/rpc.h).
+enum RpcFlags : uint32_t {
+    kRpcRetArray = 1,   // Kamailio's RET_ARRAY: every value added goes into one result array
+};
+
+struct RpcDef {
+    std::string_view name;   // "core.version"
+    void (*fn)(rpc::Call& c) = nullptr;
+    std::string_view help;   // system.methodHelp
+    uint32_t flags = 0;
+};
+
 struct InitCtx {
     Script& script;
 };
@@ -99,11 +117,13 @@ struct ModuleDef {
     // After the whole config is compiled: check cross references (routes, regexes).
     // Returns an error message or "".
     std::string (*init)(ModuleData& data, InitCtx& ctx) = nullptr;
+    std::vector<RpcDef> rpcs;                       // RPC commands
 };
 
 struct LoadedModule {
     const ModuleDef* def;
     std::unique_ptr<ModuleData> data;
+    SourcePos pos;   // the loadmodule line (unknown for modules loaded implicitly)
 };
 
 }  // namespace siphon::cfg

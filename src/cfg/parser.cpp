@@ -107,6 +107,18 @@ public:
             top_level();
             if (i_ == before) ++i_;  // always progress
         }
+        check_module_deps();
+    }
+
+    // A module's dependencies may be loaded after it: Kamailio binds them when modules are
+    // initialised (its default config loads xhttp before sl), so only presence counts.
+    void check_module_deps() {
+        for (const LoadedModule& m : s_.modules)
+            for (std::string_view dep : m.def->deps)
+                if (!s_.has_module(dep))
+                    d_.error(m.pos, "module '" + std::string(m.def->name) + "' needs module '" +
+                                        std::string(dep) + "' (add loadmodule \"" +
+                                        std::string(dep) + ".so\")");
     }
 
 private:
@@ -129,13 +141,15 @@ private:
     }
     bool expect(Tok k, const char* what) {
         if (accept(k)) return true;
-        error(cur().pos, std::string("expected ") + what + ", found " + describe(cur()));
+        // A byte that starts no token was already reported by the lexer.
+        if (!at(Tok::Unknown))
+            error(cur().pos, std::string("expected ") + what + ", found " + describe(cur()));
         return false;
     }
     static std::string describe(const Token& t) {
         switch (t.kind) {
             case Tok::End: return "end of file";
-            case Tok::String: return "string \"" + t.text + "\"";
+            case Tok::String: return "string " + pv::quote_for_message(t.text);
             case Tok::Int: return "number " + std::to_string(t.ival);
             default: return "'" + t.text + "'";
         }
@@ -149,12 +163,13 @@ private:
         d_.error(p, std::move(msg));
     }
     // Skips to just after the next ';' at the current nesting depth, or stops before a '}'
-    // that closes the current block.
+    // that closes the current block. A stray ')' is skipped with the rest of the statement.
     void recover_statement() {
         int depth = 0;
         while (!at(Tok::End)) {
             if (at(Tok::LBrace) || at(Tok::LParen)) ++depth;
-            else if (at(Tok::RBrace) || at(Tok::RParen)) {
+            else if (at(Tok::RParen) && depth == 0) {
+            } else if (at(Tok::RBrace) || at(Tok::RParen)) {
                 if (depth == 0) return;
                 --depth;
                 if (depth == 0 && at(Tok::RBrace)) {
@@ -171,6 +186,10 @@ private:
     // Top level: skip to a token that starts a line and looks like a top-level item.
     void recover_top() {
         next();
+        recover_top_here();
+    }
+    // Same, but the current token may itself be the next item.
+    void recover_top_here() {
         while (!at(Tok::End)) {
             const Token& t = cur();
             if (t.line_start && t.kind == Tok::Ident &&
@@ -184,6 +203,7 @@ private:
     // ---- top level ----------------------------------------------------------------------
     void top_level() {
         if (accept(Tok::Semi)) return;
+        if (at(Tok::Unknown)) return recover_top();  // the lexer reported it
         if (!at(Tok::Ident)) {
             error(cur().pos, "unexpected " + describe(cur()) + " at top level");
             recover_top();
@@ -250,7 +270,13 @@ private:
         auto vals = param_value_tokens();
         const CoreParam* p = find_core_param(name_tok.text);
         if (!p) {
-            error(name_tok.pos, "unknown core parameter '" + name_tok.text + "'");
+            std::vector<std::string_view> names;
+            for (auto& cp : kCoreParams) names.emplace_back(cp.name);
+            std::string_view near = pv::closest_name(name_tok.text, names);
+            error(name_tok.pos,
+                  "unknown core parameter '" + name_tok.text + "'" +
+                      (near.empty() ? std::string()
+                                    : " (did you mean '" + std::string(near) + "'?)"));
             return;
         }
         if (vals.empty()) {
@@ -270,6 +296,9 @@ private:
             case PKind::Alias: s_.core.aliases.push_back(glue(vals)); return;
             default: break;
         }
+        // A byte that starts no token was reported by the lexer already.
+        for (const Token* t : vals)
+            if (t->kind == Tok::Unknown) return;
         // Scalar values: [-] Int | Ident | String
         Value v;
         bool is_word = false;
@@ -297,12 +326,19 @@ private:
     void loadmodule() {
         SourcePos pos = next().pos;
         if (!at(Tok::String)) {
-            error(cur().pos, "loadmodule needs a quoted module name");
-            recover_statement();
+            error(cur().pos, "loadmodule needs a quoted module name, found " + describe(cur()));
+            recover_top_here();
             return;
         }
         const Token& t = next();
         accept(Tok::Semi);
+        if (t.text.find('\n') != std::string::npos) {
+            // Strings may span lines, so a missing closing quote swallows what follows.
+            error(t.pos, "module name " + pv::quote_for_message(t.text) +
+                             " runs over several lines: missing closing quote?");
+            recover_top_here();
+            return;
+        }
         std::string_view n = t.text;
         size_t slash = n.rfind('/');
         if (slash != std::string_view::npos) n.remove_prefix(slash + 1);
@@ -312,39 +348,45 @@ private:
             if (m->name == n) def = m;
         if (!def) {
             std::string avail;
-            for (const ModuleDef* m : mods_) avail += (avail.empty() ? "" : ", ") + std::string(m->name);
-            error(t.pos, "unknown module '" + std::string(n) + "' (built-in modules: " + avail + ")");
+            std::vector<std::string_view> names;
+            for (const ModuleDef* m : mods_)
+                if (m->name != "core") {
+                    avail += (avail.empty() ? "" : ", ") + std::string(m->name);
+                    names.push_back(m->name);
+                }
+            std::string_view near = pv::closest_name(n, names);
+            error(t.pos, "unknown module '" + std::string(n) + "' (" +
+                             (near.empty() ? "built-in modules: " + avail
+                                           : "did you mean '" + std::string(near) + "'?") +
+                             ")");
+            failed_modules_.emplace_back(n);
             return;
         }
         if (s_.has_module(def->name)) {
             error(t.pos, "module '" + std::string(n) + "' is loaded twice");
             return;
         }
-        for (std::string_view dep : def->deps)
-            if (!s_.has_module(dep))
-                error(t.pos, "module '" + std::string(n) + "' needs module '" + std::string(dep) +
-                                 "' to be loaded before it");
-        (void)pos;
-        s_.modules.push_back({def, def->create ? def->create() : std::make_unique<ModuleData>()});
-        for (const auto& pv : def->pvs) s_.reg.add_pv(pv);
+        s_.modules.push_back(
+            {def, def->create ? def->create() : std::make_unique<ModuleData>(), pos});
+        for (const auto& pv : def->pvs) s_.reg.add_pv(pv, s_.modules.back().data.get());
         for (auto span : def->transformations) s_.reg.add_transformations(span);
     }
 
     void modparam() {
         next();
-        if (!expect(Tok::LParen, "'('")) return recover_statement();
+        if (!expect(Tok::LParen, "'('")) return recover_top_here();
         if (!at(Tok::String)) {
             error(cur().pos, "modparam: module name must be a quoted string");
-            return recover_statement();
+            return recover_top_here();
         }
         const Token& mod = next();
-        if (!expect(Tok::Comma, "','")) return recover_statement();
+        if (!expect(Tok::Comma, "','")) return recover_top_here();
         if (!at(Tok::String)) {
             error(cur().pos, "modparam: parameter name must be a quoted string");
-            return recover_statement();
+            return recover_top_here();
         }
         const Token& pname = next();
-        if (!expect(Tok::Comma, "','")) return recover_statement();
+        if (!expect(Tok::Comma, "','")) return recover_top_here();
         Value v;
         SourcePos vpos = cur().pos;
         bool neg = accept(Tok::Minus);
@@ -356,16 +398,20 @@ private:
             v = Value::of_str(*owned_.back());
         } else {
             error(cur().pos, "modparam: value must be a number or a quoted string");
-            return recover_statement();
+            return recover_top_here();
         }
-        if (!expect(Tok::RParen, "')'")) return recover_statement();
+        if (!expect(Tok::RParen, "')'")) return recover_top_here();
         accept(Tok::Semi);
         std::string_view mname = mod.text;
         const LoadedModule* lm = nullptr;
         for (auto& m : s_.modules)
             if (m.def->name == mname) lm = &m;
         if (!lm) {
-            error(mod.pos, "modparam: module '" + mod.text + "' is not loaded (loadmodule must come first)");
+            // The loadmodule of an unknown module was reported already.
+            for (const std::string& f : failed_modules_)
+                if (f == mname) return;
+            error(mod.pos,
+                  "modparam: module '" + mod.text + "' is not loaded (loadmodule must come first)");
             return;
         }
         const ParamDef* pd = nullptr;
@@ -373,18 +419,22 @@ private:
             if (p.name == pname.text) pd = &p;
         if (!pd) {
             std::string avail;
-            for (auto& p : lm->def->params) avail += (avail.empty() ? "" : ", ") + std::string(p.name);
+            for (auto &p : lm->def->params)
+                avail += (avail.empty() ? "" : ", ") + std::string(p.name);
             error(pname.pos, "module '" + mod.text + "' has no parameter '" + pname.text +
                                  "' (parameters: " + (avail.empty() ? "none" : avail) + ")");
             return;
         }
         if (pd->type == ParamType::Int && !v.is_int()) {
-            // Kamailio accepts no string for an int parameter; a boolean word is not valid either.
-            error(vpos, "parameter '" + pname.text + "' of module '" + mod.text + "' takes an integer");
+            // Kamailio accepts no string for an int parameter ("parameter <x> of type <2:int>
+            // not found"); a quoted number is a string too.
+            error(vpos, "parameter '" + pname.text + "' of module '" + mod.text +
+                            "' takes an integer, found string " + pv::quote_for_message(v.s));
             return;
         }
         if (pd->type == ParamType::Str && !v.is_str()) {
-            error(vpos, "parameter '" + pname.text + "' of module '" + mod.text + "' takes a string");
+            error(vpos, "parameter '" + pname.text + "' of module '" + mod.text +
+                            "' takes a string, found number " + std::to_string(v.i));
             return;
         }
         std::string err = pd->set(*lm->data, v);
@@ -392,9 +442,9 @@ private:
     }
 
     // ---- routes -------------------------------------------------------------------------
-    // Reads a block name inside [...]: identifier, number, string, or glued tokens such as
-    // "xhttp:request" / "my:custom-ev".
-    bool route_name(std::string& out) {
+    // Reads a block name inside [...]: an identifier, a number or a string; event_route
+    // names are glued tokens such as "xhttp:request" / "my:custom-ev".
+    bool route_name(std::string& out, bool event) {
         if (!expect(Tok::LBracket, "'['")) return false;
         std::string name;
         bool first = true;
@@ -402,6 +452,12 @@ private:
             const Token& t = next();
             if (!first && t.space_before) {
                 error(t.pos, "unexpected space in route name");
+                return false;
+            }
+            if (!event && (!first || (t.kind != Tok::Ident && t.kind != Tok::Int &&
+                                      t.kind != Tok::String))) {
+                error(t.pos, "bad route name: an identifier, a number or a quoted string is "
+                             "expected, found " + describe(t));
                 return false;
             }
             if (t.kind == Tok::Int) name += std::to_string(t.ival);
@@ -423,7 +479,7 @@ private:
         r->pos = kw.pos;
         std::string name;
         bool named = at(Tok::LBracket);
-        if (named && !route_name(name)) {
+        if (named && !route_name(name, kw.text == "event_route")) {
             skip_block();
             return;
         }
@@ -436,8 +492,11 @@ private:
                 r->kind = RouteKind::Request;
             } else
                 r->kind = RouteKind::Request;
-        } else if (k == "reply_route") r->kind = RouteKind::Reply;
-        else if (k == "onreply_route") r->kind = named && name != "0" ? RouteKind::OnReply : RouteKind::Reply;
+        } else if (k == "reply_route") {
+            if (named) error(kw.pos, "reply_route takes no name");
+            r->kind = RouteKind::Reply;
+        } else if (k == "onreply_route")
+            r->kind = named && name != "0" ? RouteKind::OnReply : RouteKind::Reply;
         else if (k == "failure_route") r->kind = RouteKind::Failure;
         else if (k == "branch_route") r->kind = RouteKind::Branch;
         else if (k == "onsend_route") r->kind = RouteKind::OnSend;
@@ -526,7 +585,9 @@ private:
             error(open, "unterminated block: missing '}'");
             return false;
         }
-        if (!any) error(cur().pos, "empty block");
+        if (!any)
+            error(cur().pos,
+                  "empty block: a block needs at least one statement ('{ ; }' is allowed)");
         next();
         return true;
     }
@@ -547,8 +608,12 @@ private:
         statement(out);
     }
 
+    // Every action ends with ';', even the last one of a block (Kamailio). A missing one is
+    // reported at the token that follows, as Kamailio does; at the end of the file the
+    // unterminated block is the better report.
     void end_statement() {
         if (accept(Tok::Semi)) return;
+        if (at(Tok::End)) return;
         error(cur().pos, "missing ';' before " + describe(cur()));
         // Do not consume: the next statement may start here.
     }
@@ -557,6 +622,9 @@ private:
         const Token& t = cur();
         if (accept(Tok::Semi)) return;
         if (t.kind == Tok::LBrace) {
+            // Kamailio's grammar has blocks only as bodies of if/else/while (a syntax error
+            // elsewhere); the block is still parsed for the errors inside it.
+            error(t.pos, "a '{ ... }' block is allowed only as the body of if, else or while");
             auto a = make(Action::Kind::Block, t.pos);
             block(a->body);
             out.push_back(std::move(a));
@@ -570,6 +638,15 @@ private:
             if (w == "else") {
                 error(t.pos, "'else' without 'if'");
                 next();
+                return;
+            }
+            if (w == "elif" && peek().kind == Tok::LParen) {
+                error(t.pos, "'elif' does not exist: write 'else if'");
+                next();
+                auto cond = expr();
+                if (!cond) return recover_statement();
+                std::vector<std::unique_ptr<Action>> ignored;
+                body(ignored);
                 return;
             }
             if (w == "return" || w == "exit") {
@@ -594,6 +671,10 @@ private:
                 if (w == "drop" && at(Tok::LParen) && peek().kind == Tok::RParen) {
                     next();
                     next();
+                } else if (w == "drop" && !at(Tok::Semi)) {
+                    // `drop N` parses in Kamailio; the value does not matter for a drop.
+                    a->expr = expr();
+                    if (!a->expr) return recover_statement();
                 }
                 end_statement();
                 out.push_back(std::move(a));
@@ -610,6 +691,7 @@ private:
         if (!e) return recover_statement();
         if (e->kind != Expr::Kind::Assign && e->kind != Expr::Kind::Call) {
             error(p, "statement has no effect: expected an assignment or a function call");
+            return recover_statement();
         }
         auto a = make(Action::Kind::Expr, p);
         a->expr = std::move(e);
@@ -643,34 +725,50 @@ private:
         if (!a->expr) return recover_statement();
         if (!expect(Tok::LBrace, "'{'")) return recover_statement();
         bool has_int = false, has_str = false;
+        SourcePos open = toks_[i_ - 1].pos;
+        SourcePos first_int{}, first_str{};
+        bool has_default = false;
         while (!at(Tok::RBrace) && !at(Tok::End)) {
             if (at_ident("case") || at_ident("default")) {
                 Action::Case c;
                 SourcePos cp = cur().pos;
                 if (next().text == "default") {
                     c.is_default = true;
+                    if (has_default) error(cp, "bad switch: more than one 'default:' label");
+                    has_default = true;
                 } else {
                     bool neg = accept(Tok::Minus);
                     if (at(Tok::Int)) {
                         int64_t v = next().ival;
                         c.label = Value::of_int(static_cast<int32_t>(neg ? -v : v));
+                        if (!has_int) first_int = cp;
                         has_int = true;
                     } else if (at(Tok::String) && !neg) {
                         c.label_text = next().text;
+                        while (at(Tok::String)) c.label_text += next().text;
+                        if (!has_str) first_str = cp;
                         has_str = true;
                     } else {
-                        error(cur().pos, "bad case label: a number or a quoted string is required");
-                        recover_statement();
-                        continue;
+                        error(cur().pos, "bad case label " + describe(cur()) +
+                                             ": a number or a quoted string is required");
+                        // Skip to the ':' and keep a label that never matches, so the
+                        // statements after it still parse.
+                        while (!at(Tok::End) && !at(Tok::Colon) && !at(Tok::RBrace) &&
+                               !at(Tok::Semi))
+                            next();
+                        if (!at(Tok::Colon)) {
+                            recover_statement();
+                            continue;
+                        }
                     }
                 }
                 if (!expect(Tok::Colon, "':'")) {
                     recover_statement();
                     continue;
                 }
-                if (at(Tok::LBrace)) error(cur().pos, "bad case body: a case cannot start a { } block");
+                if (at(Tok::LBrace))
+                    error(cur().pos, "bad case body: a case cannot start with a { } block");
                 c.start = a->body.size();
-                (void)cp;
                 a->cases.push_back(std::move(c));
                 continue;
             }
@@ -683,8 +781,14 @@ private:
             statement(a->body);
             if (i_ == before) next();
         }
-        if (has_int && has_str)
-            error(a->pos, "bad switch: mixed integer and string case labels");
+        if (has_int && has_str) {
+            // Point at the first label of the minority kind... the later of the two firsts.
+            bool str_later = first_str.line > first_int.line ||
+                             (first_str.line == first_int.line && first_str.col > first_int.col);
+            error(str_later ? first_str : first_int, "bad switch: mixed integer and string case "
+                                                     "labels (all labels must be of one type)");
+        }
+        if (a->cases.empty() && at(Tok::RBrace)) d_.warning(open, "empty switch()");
         a->switch_on_str = has_str;
         for (auto& c : a->cases)
             if (!c.is_default && has_str) c.label = Value::of_str(c.label_text);
@@ -699,8 +803,9 @@ private:
         e->pos = p;
         return e;
     }
-    std::unique_ptr<Expr> bin(Op op, std::unique_ptr<Expr> l, std::unique_ptr<Expr> r, SourcePos p) {
-        auto e = node(Expr::Kind::Binary, p);
+    // A binary node spans its operands: messages about it point at its first operand.
+    std::unique_ptr<Expr> bin(Op op, std::unique_ptr<Expr> l, std::unique_ptr<Expr> r) {
+        auto e = node(Expr::Kind::Binary, l->pos);
         e->op = op;
         e->end = r->end;
         e->l = std::move(l);
@@ -710,18 +815,25 @@ private:
 
     std::unique_ptr<Expr> expr() { return assign(); }
 
+    // `$pv = expr`. Kamailio's grammar takes a plain pseudo-variable on the left and no
+    // second '=' on the right (an assignment inside an expression needs parentheses).
     std::unique_ptr<Expr> assign() {
+        bool plain_pv = at(Tok::Pv) && peek().kind == Tok::Assign;
         auto l = log_or();
         if (!l) return nullptr;
         if (at(Tok::Assign)) {
             SourcePos p = cur().pos;
             next();
-            if (l->kind != Expr::Kind::Pv) {
-                error(p, "left side of '=' is not a pseudo-variable");
+            if (!plain_pv || l->kind != Expr::Kind::Pv || l->keyword) {
+                error(p, "left side of '=' must be a pseudo-variable such as $var(name)");
                 return nullptr;
             }
-            auto r = assign();
+            auto r = log_or();
             if (!r) return nullptr;
+            if (at(Tok::Assign)) {
+                error(cur().pos, "assignments cannot be chained: assign each variable separately");
+                return nullptr;
+            }
             auto e = node(Expr::Kind::Assign, l->pos);
             e->end = r->end;
             e->pv = std::move(l->pv);
@@ -746,11 +858,12 @@ private:
                 for (auto& [w, o] : words)
                     if (cur().text == w) found = true, op = o;
             if (!found) return l;
-            SourcePos p = cur().pos;
             next();
-            auto r = (this->*next_level)();
+            std::unique_ptr<Expr> r;
+            if (l->keyword) r = keyword_operand(op);
+            if (!r) r = (this->*next_level)();
             if (!r) return nullptr;
-            l = bin(op, std::move(l), std::move(r), p);
+            l = bin(op, std::move(l), std::move(r));
         }
     }
 
@@ -760,23 +873,36 @@ private:
     std::unique_ptr<Expr> log_and() {
         return left_assoc(&Parser::bit_or, {{Tok::LogAnd, Op::And}}, {{"and", Op::And}});
     }
-    std::unique_ptr<Expr> bit_or() { return left_assoc(&Parser::bit_and, {{Tok::BitOr, Op::BitOr}}); }
+    std::unique_ptr<Expr> bit_or() {
+        return left_assoc(&Parser::bit_and, {{Tok::BitOr, Op::BitOr}});
+    }
     // Kamailio QUIRK: '^' binds tighter than '&'.
-    std::unique_ptr<Expr> bit_and() { return left_assoc(&Parser::bit_xor, {{Tok::BitAnd, Op::BitAnd}}); }
-    std::unique_ptr<Expr> bit_xor() { return left_assoc(&Parser::shl, {{Tok::BitXor, Op::BitXor}}); }
+    std::unique_ptr<Expr> bit_and() {
+        return left_assoc(&Parser::bit_xor, {{Tok::BitAnd, Op::BitAnd}});
+    }
+    std::unique_ptr<Expr> bit_xor() {
+        return left_assoc(&Parser::shl, {{Tok::BitXor, Op::BitXor}});
+    }
     // '>>' binds tighter than '<<'.
     std::unique_ptr<Expr> shl() { return left_assoc(&Parser::shr, {{Tok::Shl, Op::Shl}}); }
     std::unique_ptr<Expr> shr() { return left_assoc(&Parser::equality, {{Tok::Shr, Op::Shr}}); }
     // Kamailio QUIRK: equality binds tighter than shifts and bitwise operators.
+    // '!~' does not exist in Kamailio (a syntax error there): say what to write instead.
     std::unique_ptr<Expr> equality() {
-        return left_assoc(&Parser::relational,
-                          {{Tok::Eq, Op::Eq}, {Tok::Ne, Op::Ne}, {Tok::Match, Op::Match},
-                           {Tok::NoMatch, Op::NoMatch}},
-                          {{"eq", Op::StrEq}, {"ne", Op::StrNe}, {"ieq", Op::IntEq}, {"ine", Op::IntNe}});
+        auto e = left_assoc(&Parser::relational,
+                            {{Tok::Eq, Op::Eq}, {Tok::Ne, Op::Ne}, {Tok::Match, Op::Match}},
+                            {{"eq", Op::StrEq}, {"ne", Op::StrNe}, {"ieq", Op::IntEq},
+                             {"ine", Op::IntNe}});
+        if (e && at(Tok::NoMatch)) {
+            error(cur().pos, "'!~' is not an operator: write !(a =~ b)");
+            return nullptr;
+        }
+        return e;
     }
     std::unique_ptr<Expr> relational() {
-        return left_assoc(&Parser::additive, {{Tok::Lt, Op::Lt}, {Tok::Gt, Op::Gt}, {Tok::Le, Op::Le},
-                                              {Tok::Ge, Op::Ge}});
+        return left_assoc(
+            &Parser::additive,
+            {{Tok::Lt, Op::Lt}, {Tok::Gt, Op::Gt}, {Tok::Le, Op::Le}, {Tok::Ge, Op::Ge}});
     }
     std::unique_ptr<Expr> additive() {
         return left_assoc(&Parser::multiplicative, {{Tok::Plus, Op::Add}, {Tok::Minus, Op::Sub}});
@@ -785,14 +911,45 @@ private:
         auto e = left_assoc(&Parser::unary, {{Tok::Star, Op::Mul}, {Tok::Slash, Op::Div}},
                             {{"mod", Op::Mod}});
         if (e && at(Tok::Percent)) {
-            error(cur().pos, "'%' is not an operator here: use 'mod'");
+            error(cur().pos, "'%' is not an operator: use 'mod' for the remainder");
             return nullptr;
         }
         return e;
     }
+    // The right side of a comparison with a core keyword may be a bare word (method == INVITE)
+    // or, for addresses, a network (src_ip == 10.0.0.0/8), as in Kamailio.
+    std::unique_ptr<Expr> keyword_operand(Op op) {
+        if (at(Tok::Ident) && peek().kind != Tok::LParen && !keyword_pv(cur().text) &&
+            cur().text != "myself" && !is_proto_word(cur().text) && cur().text != "strlen" &&
+            cur().text != "strempty" && cur().text != "defined" && cur().text != "not") {
+            auto e = node(Expr::Kind::Str, cur().pos);
+            e->end = cur().end;
+            e->sval = next().text;
+            return e;
+        }
+        if ((op == Op::Eq || op == Op::Ne) && at(Tok::Ipv4) && peek().kind == Tok::Slash &&
+            peek(2).kind == Tok::Int) {
+            auto e = node(Expr::Kind::Str, cur().pos);
+            e->sval = next().text;
+            next();
+            const Token& bits = next();
+            e->end = bits.end;
+            if (bits.ival > 32) error(bits.pos, "bad network mask /" + std::to_string(bits.ival));
+            e->sval += "/" + std::to_string(bits.ival);
+            e->net = true;
+            return e;
+        }
+        return nullptr;
+    }
+    static bool is_proto_word(std::string_view w) {
+        return w == "UDP" || w == "TCP" || w == "TLS" || w == "SCTP" || w == "WS" || w == "WSS" ||
+               w == "INET" || w == "INET6" || w == "udp" || w == "tcp" || w == "tls" ||
+               w == "sctp" || w == "ws" || w == "wss";
+    }
+
     std::unique_ptr<Expr> unary() {
         Op op;
-        if (at(Tok::Not)) op = Op::Not;
+        if (at(Tok::Not) || at_ident("not")) op = Op::Not;
         else if (at(Tok::Minus)) op = Op::Neg;
         else if (at(Tok::BitNot)) op = Op::BitNot;
         else return defined_level();
@@ -858,7 +1015,8 @@ private:
             case Tok::Int: {
                 auto e = node(Expr::Kind::Int, t.pos);
                 e->end = t.end;
-                if (t.ival > 0xffffffffLL) error(t.pos, "number out of range");
+                // Wider numbers keep their low 32 bits, as Kamailio does (99999999999 is
+                // 1215752191).
                 e->cval = Value::of_int(static_cast<int32_t>(static_cast<uint32_t>(t.ival)));
                 next();
                 return e;
@@ -901,32 +1059,36 @@ private:
                     auto e = node(Expr::Kind::Unary, p);
                     e->op = w == "strlen" ? Op::Strlen : Op::Strempty;
                     e->l = std::move(c);
+                    e->end = toks_[i_ - 1].end;
                     return e;
                 }
                 if (peek().kind == Tok::LParen) return call();
                 if (w == "myself") {
                     auto e = node(Expr::Kind::Myself, t.pos);
+                    e->end = t.end;
                     next();
                     return e;
                 }
                 if (w == "msg" && peek().kind == Tok::Colon && peek(2).kind == Tok::Ident &&
                     peek(2).text == "len") {
                     auto e = node(Expr::Kind::Pv, t.pos);
+                    e->keyword = true;
                     e->sval = "$ml";
+                    e->end = peek(2).end;
                     next(); next(); next();
                     return e;
                 }
                 if (const char* pv = keyword_pv(w)) {
                     auto e = node(Expr::Kind::Pv, t.pos);
+                    e->keyword = true;
                     e->sval = pv;
                     e->end = t.end;
                     next();
                     return e;
                 }
-                if (w == "UDP" || w == "TCP" || w == "TLS" || w == "SCTP" || w == "WS" ||
-                    w == "WSS" || w == "INET" || w == "INET6" || w == "udp" || w == "tcp" ||
-                    w == "tls" || w == "sctp" || w == "ws" || w == "wss") {
+                if (is_proto_word(w)) {
                     auto e = node(Expr::Kind::Str, t.pos);
+                    e->end = t.end;
                     std::string v = w == "INET" ? "ipv4" : w == "INET6" ? "ipv6" : w;
                     for (auto& ch : v) ch = static_cast<char>(std::tolower(ch));
                     e->sval = v;
@@ -939,6 +1101,8 @@ private:
                 error(t.pos, "unexpected '" + w + "'");
                 return nullptr;
             }
+            case Tok::Unknown:
+                return nullptr;  // reported by the lexer
             default:
                 error(t.pos, "unexpected " + describe(t) + " in expression");
                 return nullptr;
@@ -957,10 +1121,12 @@ private:
             if (!at(Tok::RParen)) {
                 for (;;) {
                     // A bare word argument (route(RELAY), xlog(L_INFO, ...)) is its text.
-                    if (at(Tok::Ident) && (peek().kind == Tok::Comma || peek().kind == Tok::RParen) &&
+                    if (at(Tok::Ident) &&
+                        (peek().kind == Tok::Comma || peek().kind == Tok::RParen) &&
                         !keyword_pv(cur().text) && cur().text != "myself") {
                         auto w = node(Expr::Kind::Str, cur().pos);
                         w->end = cur().end;
+                        w->bare_word = true;
                         w->sval = next().text;
                         c.raw_args.push_back(std::move(w));
                         if (accept(Tok::Comma)) continue;
@@ -988,6 +1154,7 @@ private:
     SourcePos last_err_{};
     RouteKind current_route_ = RouteKind::Request;
     std::vector<std::unique_ptr<std::string>> owned_;
+    std::vector<std::string> failed_modules_;   // loadmodule names that were not found
 };
 
 }  // namespace
@@ -996,10 +1163,19 @@ std::string set_core_param(CoreConfig& c, std::string_view name, const Value& v,
     const CoreParam* p = find_core_param(name);
     if (!p) return "unknown core parameter '" + std::string(name) + "'";
     int b = 0;
+    // What was found, for the messages: Kamailio does not convert between the kinds (a quoted
+    // "4" is not a number, a bare word is not a string).
+    auto found = [&]() -> std::string {
+        if (v.is_int()) return "number " + std::to_string(v.i);
+        if (is_word) return "'" + std::string(v.s) + "'";
+        return "string " + pv::quote_for_message(v.s);
+    };
     switch (p->kind) {
         case PKind::Bool:
             if (v.is_int()) b = v.i != 0;
-            else if (!is_word || !bool_word(v.s, b)) return "boolean value expected for '" + std::string(name) + "'";
+            else if (!is_word || !bool_word(v.s, b))
+                return "boolean value expected for '" + std::string(name) + "' (yes/no, on/off, " +
+                       "true/false, a number), found " + found();
             break;
         case PKind::Int:
             if (v.is_int()) b = v.i;
@@ -1007,13 +1183,16 @@ std::string set_core_param(CoreConfig& c, std::string_view name, const Value& v,
             } else if (is_word && name == "debug") {
                 if (!parse_log_level(v.s, b)) return "bad log level '" + std::string(v.s) + "'";
             } else
-                return "number expected for '" + std::string(name) + "'";
+                return "number expected for '" + std::string(name) + "', found " + found();
             break;
         case PKind::Str:
-            if (!v.is_str() || is_word) return "string value expected for '" + std::string(name) + "'";
+            if (!v.is_str() || is_word)
+                return "string value expected for '" + std::string(name) + "' (quote it), found " +
+                       found();
             break;
         case PKind::StrOrId:
-            if (!v.is_str()) return "string value expected for '" + std::string(name) + "'";
+            if (!v.is_str())
+                return "string value expected for '" + std::string(name) + "', found " + found();
             break;
         default: return "";
     }
@@ -1125,7 +1304,8 @@ std::string parse_listen(std::string_view text, Listen& out) {
     out.host = std::string(host);
     if (!port.empty()) {
         int32_t p;
-        if (!str_to_int(port, p) || p < 1 || p > 65535) return "bad port '" + std::string(port) + "' in listen";
+        if (!str_to_int(port, p) || p < 1 || p > 65535)
+            return "bad port '" + std::string(port) + "' in listen";
         out.port = static_cast<uint16_t>(p);
     }
     if (!adv.empty()) {

@@ -44,6 +44,13 @@ struct Expr {
     std::unique_ptr<Call> call;
     std::shared_ptr<re2::RE2> re;        // Match with a constant pattern
     bool const_folded = false;
+    // A core keyword read as its PV (method -> $rm): Kamailio allows these only as the left
+    // operand of a comparison.
+    bool keyword = false;
+    // Str: an "address/bits" network, compared with a keyword address (src_ip == 10.0.0.0/8).
+    bool net = false;
+    // Str: a bare word written as a call argument (route(RELAY)); only route() takes those.
+    bool bare_word = false;
 };
 
 struct Call {

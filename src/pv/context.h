@@ -118,6 +118,11 @@ struct Ctx {
     uint32_t route_type = kRequestRoute;
     int32_t last_rc = 1;      // $rc / $retcode / $?
     uint32_t msg_flags = 0;   // setflag/isflagset
+    uint32_t sflags = 0;      // script flags (setsflag)
+    uint32_t bflags = 0;      // branch 0 flags (setbflag)
+    uint64_t xflags = 0;      // extended flags (corex setxflag)
+    std::string_view dst_uri; // $du; bytes in the arena, empty when not set
+    uint32_t route_depth = 0; // nested route() calls, across interpreter entries
     uint32_t while_loops = 0;
     int64_t recv_time = 0;    // epoch seconds of the message ($Ts)
     int64_t recv_time_us = 0;

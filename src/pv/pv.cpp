@@ -1,5 +1,7 @@
 #include "pv/pv.h"
 
+#include <algorithm>
+#include <cstdio>
 #include <cstring>
 
 #include "core/log.h"
@@ -43,6 +45,93 @@ const TrDef* Registry::find_tr(std::string_view cls, std::string_view name) cons
 
 bool Registry::has_tr_class(std::string_view cls) const {
     return tr_classes_.find(cls) != tr_classes_.end();
+}
+
+std::vector<std::string_view> Registry::pv_names() const {
+    std::vector<std::string_view> out;
+    for (const auto& [name, def] : pvs_) out.emplace_back(name);
+    return out;
+}
+
+std::vector<std::string_view> Registry::tr_class_names() const {
+    std::vector<std::string_view> out;
+    for (const auto& [name, n] : tr_classes_) out.emplace_back(name);
+    return out;
+}
+
+std::vector<std::string_view> Registry::tr_names(std::string_view cls) const {
+    std::vector<std::string_view> out;
+    for (const auto& [key, def] : trs_) {
+        std::string_view k = key;
+        if (k.size() > cls.size() && k.substr(0, cls.size()) == cls && k[cls.size()] == '.')
+            out.push_back(k.substr(cls.size() + 1));
+    }
+    return out;
+}
+
+std::string_view closest_name(std::string_view word, const std::vector<std::string_view>& names) {
+    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
+    // Edit distance counting a swap of neighbours as one edit (optimal string alignment),
+    // case-insensitive: DEBUG vs debug and xlgo vs xlog are typos worth pointing at.
+    auto distance = [&](std::string_view a, std::string_view b) {
+        std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
+        for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+        for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+        for (size_t i = 1; i <= a.size(); ++i)
+            for (size_t j = 1; j <= b.size(); ++j) {
+                size_t cost = lower(a[i - 1]) == lower(b[j - 1]) ? 0 : 1;
+                d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+                if (i > 1 && j > 1 && lower(a[i - 1]) == lower(b[j - 2]) &&
+                    lower(a[i - 2]) == lower(b[j - 1]))
+                    d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+            }
+        return d[a.size()][b.size()];
+    };
+    if (word.size() > 64) return {};
+    // Very short names (most PVs) are too close to each other for a guess to help: only a
+    // difference of case is suggested for them.
+    size_t limit = word.size() <= 2 ? 0 : std::max<size_t>(1, word.size() / 3);
+    std::string_view best;
+    size_t best_d = limit + 1;
+    for (std::string_view n : names) {
+        if (n == word) continue;
+        size_t d = distance(word, n);
+        // Replacing every character is no hint ("$5" is not a typo of "$?").
+        if (d > 0 && (d >= word.size() || d >= n.size())) continue;
+        if (d < best_d) {
+            best_d = d;
+            best = n;
+        }
+    }
+    return best;
+}
+
+std::string quote_for_message(std::string_view s) {
+    constexpr size_t kMax = 60;
+    std::string out = "\"";
+    for (size_t i = 0; i < s.size(); ++i) {
+        if (i == kMax) {
+            out += "...";
+            break;
+        }
+        unsigned char c = static_cast<unsigned char>(s[i]);
+        switch (c) {
+            case '\n': out += "\\n"; break;
+            case '\r': out += "\\r"; break;
+            case '\t': out += "\\t"; break;
+            case '"': out += "\\\""; break;
+            default:
+                if (c < 0x20 || c == 0x7f) {
+                    char buf[8];
+                    std::snprintf(buf, sizeof buf, "\\x%02x", c);
+                    out += buf;
+                } else {
+                    out += static_cast<char>(c);
+                }
+        }
+    }
+    out += '"';
+    return out;
 }
 
 namespace {
@@ -104,26 +193,45 @@ bool parse_tr(std::string_view body, Registry& reg, TrStep& step, std::string& e
     }
     std::string_view cls = head.substr(0, dot);
     std::string_view name = head.substr(dot + 1);
+    auto list = [](const std::vector<std::string_view>& names) {
+        std::string out;
+        for (std::string_view n : names) {
+            if (!out.empty()) out += ", ";
+            out += n;
+        }
+        return out;
+    };
     if (!reg.has_tr_class(cls)) {
-        err = "unknown transformation class: " + std::string(cls);
+        err = "unknown transformation class '" + std::string(cls) + "' in {" +
+              std::string(body) + "} (classes: " + list(reg.tr_class_names()) + ")";
         return false;
     }
     step.def = reg.find_tr(cls, name);
     if (!step.def) {
-        err = "unknown transformation: " + std::string(head);
+        std::vector<std::string_view> names = reg.tr_names(cls);
+        std::string_view near = closest_name(name, names);
+        err = "unknown transformation {" + std::string(head) + "}";
+        if (!near.empty())
+            err += " (did you mean {" + std::string(cls) + "." + std::string(near) + "}?)";
+        else
+            err += " (class '" + std::string(cls) + "' has: " + list(names) + ")";
         return false;
     }
     std::vector<std::string_view> args;
     if (comma != std::string_view::npos) args = split_args(body.substr(comma + 1));
     // A separator argument may itself be a comma: {s.select,2,,} splits on ','.
-    if (args.size() == static_cast<size_t>(step.def->max_args) + 1 && args.size() >= 2 && args.back().empty() &&
-        args[args.size() - 2].empty()) {
+    if (args.size() == static_cast<size_t>(step.def->max_args) + 1 && args.size() >= 2 &&
+        args.back().empty() && args[args.size() - 2].empty()) {
         std::string_view whole = body.substr(comma + 1);
         args.pop_back();
         args.back() = whole.substr(whole.size() - 1);
     }
     if (args.size() < step.def->min_args || args.size() > step.def->max_args) {
-        err = "invalid number of parameters for transformation {" + std::string(head) + "}";
+        size_t lo = step.def->min_args, hi = step.def->max_args;
+        std::string takes = std::to_string(lo);
+        if (hi != lo) takes += (hi == lo + 1 ? " or " : " to ") + std::to_string(hi);
+        err = "transformation {" + std::string(head) + "} takes " + takes + " parameter" +
+              (hi == 1 ? "" : "s") + ", found " + std::to_string(args.size());
         return false;
     }
     for (size_t i = 0; i < args.size(); ++i) {
@@ -217,6 +325,8 @@ std::unique_ptr<PvSpec> parse_pv(std::string_view text, Registry& reg, size_t& u
     spec->def = reg.find_pv(name);
     if (!spec->def) {
         err = "unknown pseudo-variable $" + std::string(name);
+        std::string_view near = closest_name(name, reg.pv_names());
+        if (!near.empty()) err += " (did you mean $" + std::string(near) + "?)";
         return nullptr;
     }
     if (spec->def->needs_inner && !has_inner) {
@@ -257,6 +367,11 @@ std::unique_ptr<PvSpec> parse_pv(std::string_view text, Registry& reg, size_t& u
                 return nullptr;
             }
             std::string_view idx = rest.substr(i + 1, close - i - 1);
+            if (!spec->def->indexed) {
+                // Kamailio: 'pvar "var" does not get index param'.
+                err = "$" + std::string(spec->def->name) + " takes no index: " + spec->text;
+                return nullptr;
+            }
             if (idx == "*") {
                 spec->index.kind = PvIndex::Kind::All;
             } else if (!idx.empty() && idx[0] == '$') {
@@ -323,7 +438,7 @@ bool parse_format(std::string_view text, Registry& reg, Format& out, std::string
         size_t used = 0;
         auto spec = parse_pv(text.substr(i), reg, used, err);
         if (!spec) {
-            err = "bad format \"" + std::string(text) + "\": " + err;
+            err = "bad format " + quote_for_message(text) + ": " + err;
             return false;
         }
         if (!lit.empty()) {

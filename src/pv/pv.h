@@ -37,6 +37,7 @@ struct PvDef {
     PvFixup fixup = nullptr;     // null: the PV takes no inner name
     bool needs_inner = false;    // $hdr needs "(Name)"
     int32_t ival = 0;            // copied into PvSpec::ival before the fixup runs
+    bool indexed = false;        // accepts an index: $(hdr(Via)[1]), $(avp(a)[*])
 };
 
 struct PvSpec;
@@ -87,7 +88,16 @@ struct Format {
 // which only grow while the config is being loaded.
 class Registry {
 public:
-    void add_pv(const PvDef& def) { pvs_[std::string(def.name)] = def; }
+    // owner: the state of the module that exports the PV (its ModuleData), handed back to
+    // the PV's fixup through owner() so a module needs no global to find its instance.
+    void add_pv(const PvDef& def, void* owner = nullptr) {
+        pvs_[std::string(def.name)] = def;
+        if (owner) owners_[std::string(def.name)] = owner;
+    }
+    void* owner(std::string_view pv_name) const {
+        auto it = owners_.find(pv_name);
+        return it == owners_.end() ? nullptr : it->second;
+    }
     void add_transformations(std::span<const TrDef> defs);
     const PvDef* find_pv(std::string_view name) const;
     const TrDef* find_tr(std::string_view cls, std::string_view name) const;
@@ -99,6 +109,11 @@ public:
     int32_t avp_id(std::string_view name) { return intern(avp_names_, name); }
     size_t var_count() const { return var_names_.size(); }
     size_t shv_count() const { return shv_names_.size(); }
+    // Known names, for the hints of "unknown name" diagnostics: PV classes ("var", "hdr"),
+    // transformation classes ("s", "uri") and the transformations of one class ("len").
+    std::vector<std::string_view> pv_names() const;
+    std::vector<std::string_view> tr_class_names() const;
+    std::vector<std::string_view> tr_names(std::string_view cls) const;
     const std::vector<std::string>& shv_names() const { return shv_order_; }
 
 private:
@@ -111,11 +126,20 @@ private:
         return id;
     }
     std::map<std::string, PvDef, std::less<>> pvs_;
+    std::map<std::string, void*, std::less<>> owners_;
     std::map<std::string, const TrDef*, std::less<>> trs_;
     std::map<std::string, int, std::less<>> tr_classes_;
     std::map<std::string, int32_t, std::less<>> var_names_, shv_names_, avp_names_;
     std::vector<std::string> shv_order_;
 };
+
+// The name in `names` closest to `word` (edit distance at most a third of its length, at
+// least 1), or "" when none is close enough. For "did you mean" hints.
+std::string_view closest_name(std::string_view word, const std::vector<std::string_view>& names);
+
+// `s` in double quotes for a diagnostic: control characters and quotes escaped (\n, \t,
+// \", \xNN), long text shortened with "...", so a message always stays on one line.
+std::string quote_for_message(std::string_view s);
 
 // Parses one PV at the start of text ("$var(x)", "$(hdr(A){s.len})", "$si"). On success
 // returns the spec and sets `used` to the bytes consumed. On failure returns null with err.

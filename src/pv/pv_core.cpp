@@ -4,6 +4,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
@@ -64,7 +65,9 @@ bool get_rap(Ctx& c, const PvSpec& s, Value& o) {
     if (c.rcv->advertised_port) return int_out(o, c.rcv->advertised_port);
     return get_rp(c, s, o);
 }
-bool get_pr(Ctx& c, const PvSpec&, Value& o) { return c.rcv && str_out(o, proto_name(c.rcv->proto)); }
+bool get_pr(Ctx& c, const PvSpec&, Value& o) {
+    return c.rcv && str_out(o, proto_name(c.rcv->proto));
+}
 bool get_af(Ctx& c, const PvSpec&, Value& o) {
     return c.rcv && str_out(o, c.rcv->ipv6 ? "ipv6" : "ipv4");
 }
@@ -76,8 +79,9 @@ bool addr_uri(Ctx& c, const char* ip, uint16_t port, Value& o) {
     if (c.rcv->proto == Proto::Udp)
         n = std::snprintf(buf, sizeof buf, v6 ? "sip:[%s]:%u" : "sip:%s:%u", ip, port);
     else
-        n = std::snprintf(buf, sizeof buf, v6 ? "sip:[%s]:%u;transport=%s" : "sip:%s:%u;transport=%s",
-                          ip, port, proto_name(c.rcv->proto).data());
+        n = std::snprintf(buf, sizeof buf,
+                          v6 ? "sip:[%s]:%u;transport=%s" : "sip:%s:%u;transport=%s", ip, port,
+                          proto_name(c.rcv->proto).data());
     return str_out(o, c.w.arena.copy(std::string_view(buf, static_cast<size_t>(n))));
 }
 bool get_su(Ctx& c, const PvSpec&, Value& o) {
@@ -115,7 +119,9 @@ bool get_ml(Ctx& c, const PvSpec&, Value& o) {
     return c.msg && int_out(o, static_cast<int32_t>(c.msg->raw.size()));
 }
 bool get_mb(Ctx& c, const PvSpec&, Value& o) { return c.msg && str_out(o, c.msg->raw); }
-bool get_mi(Ctx& c, const PvSpec&, Value& o) { return int_out(o, static_cast<int32_t>(c.w.msg_id)); }
+bool get_mi(Ctx& c, const PvSpec&, Value& o) {
+    return int_out(o, static_cast<int32_t>(c.w.msg_id));
+}
 bool get_pp(Ctx&, const PvSpec&, Value& o) { return int_out(o, static_cast<int32_t>(getpid())); }
 bool get_rb(Ctx& c, const PvSpec&, Value& o) { return c.msg && str_out(o, c.msg->body); }
 
@@ -141,6 +147,45 @@ bool get_ruri(Ctx& c, const PvSpec& s, Value& o) {
     return false;
 }
 
+// $msg(attr): parts of the raw message (Kamailio's pv module, pv_get_msg_attrs).
+enum MsgAttr { kMsgLen, kMsgBuf, kMsgBody, kMsgBodyLen, kMsgHdrs, kMsgFline, kMsgFpart, kMsgLpart };
+std::string fix_msg(PvSpec& s, std::string_view inner, Registry&) {
+    static constexpr std::string_view names[] = {"len",  "buf",   "body",  "body_len",
+                                                 "hdrs", "fline", "fpart", "lpart"};
+    for (size_t i = 0; i < std::size(names); ++i)
+        if (inner == names[i]) {
+            s.ival = static_cast<int32_t>(i);
+            return "";
+        }
+    return "unknown $msg attribute (len, buf, body, body_len, hdrs, fline, fpart, lpart)";
+}
+std::string_view trim_ws(std::string_view v) {
+    while (!v.empty() &&
+           (v.front() == ' ' || v.front() == '\t' || v.front() == '\r' || v.front() == '\n'))
+        v.remove_prefix(1);
+    while (!v.empty() &&
+           (v.back() == ' ' || v.back() == '\t' || v.back() == '\r' || v.back() == '\n'))
+        v.remove_suffix(1);
+    return v;
+}
+bool get_msg(Ctx& c, const PvSpec& s, Value& o) {
+    if (!c.msg) return false;
+    const msg::Message& m = *c.msg;
+    size_t nl = m.head.find('\n');
+    size_t after_fline = nl == std::string_view::npos ? m.head.size() : nl + 1;
+    switch (s.ival) {
+        case kMsgLen: return int_out(o, static_cast<int32_t>(m.raw.size()));
+        case kMsgBuf: return str_out(o, m.raw);
+        case kMsgBody: return str_out(o, m.body);
+        case kMsgBodyLen: return int_out(o, static_cast<int32_t>(m.body.size()));
+        case kMsgHdrs: return str_out(o, trim_ws(m.head.substr(after_fline)));
+        case kMsgFline: return str_out(o, trim_ws(m.head.substr(0, after_fline)));
+        case kMsgFpart: return str_out(o, m.head);
+        case kMsgLpart: return str_out(o, m.raw.substr(std::min(after_fline, m.raw.size())));
+    }
+    return false;
+}
+
 // ---- headers --------------------------------------------------------------------------
 // Fixup for $hdr(Name) / $hdrc(Name): resolve the token once.
 std::string fix_hdr(PvSpec& s, std::string_view inner, Registry& reg) {
@@ -150,6 +195,12 @@ std::string fix_hdr(PvSpec& s, std::string_view inner, Registry& reg) {
         return s.dyn_inner ? "" : err;
     }
     if (inner.empty()) return "empty header name";
+    // A header name is an RFC 9110 token (Kamailio: "invalid header name").
+    for (char ch : inner) {
+        bool tchar = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                     (ch >= '0' && ch <= '9') || std::strchr("!#$%&'*+-.^_`|~", ch) != nullptr;
+        if (!tchar || ch == 0) return "invalid header name '" + std::string(inner) + "'";
+    }
     s.ival = static_cast<int32_t>(msg::header_token(inner));
     s.sval = std::string(inner);
     return "";
@@ -378,26 +429,11 @@ bool set_avp(Ctx& c, const PvSpec& s, const Value& v) {
     return true;
 }
 
-// $cnt($avp(x)): how many values the AVP holds (Kamailio accepts AVPs and XAVPs only).
-std::string fix_cnt(PvSpec& s, std::string_view inner, Registry& reg) {
-    std::string err;
-    s.dyn_inner = parse_pv_exact(inner, reg, err);
-    if (!s.dyn_inner) return err;
-    if (s.dyn_inner->def->get != get_avp || s.dyn_inner->index.kind != PvIndex::Kind::None)
-        return "$cnt() counts the values of an $avp(name)";
-    return "";
-}
-bool get_cnt(Ctx& c, const PvSpec& s, Value& o) {
-    uint32_t id = static_cast<uint32_t>(s.dyn_inner->ival);
-    int32_t n = 0;
-    for (const Avp& a : c.w.avps)
-        if (a.name_id == id) ++n;
-    return int_out(o, n);
-}
-
 bool get_null(Ctx&, const PvSpec&, Value&) { return false; }
 bool get_rc(Ctx& c, const PvSpec&, Value& o) { return int_out(o, c.last_rc); }
-bool get_mf(Ctx& c, const PvSpec&, Value& o) { return int_out(o, static_cast<int32_t>(c.msg_flags)); }
+bool get_mf(Ctx& c, const PvSpec&, Value& o) {
+    return int_out(o, static_cast<int32_t>(c.msg_flags));
+}
 bool set_mf(Ctx& c, const PvSpec&, const Value& v) {
     c.msg_flags = v.is_int() ? static_cast<uint32_t>(v.i) : 0;
     return true;
@@ -407,7 +443,9 @@ bool set_mf(Ctx& c, const PvSpec&, const Value& v) {
 bool get_Ts(Ctx& c, const PvSpec&, Value& o) {
     return int_out(o, static_cast<int32_t>(c.recv_time ? c.recv_time : std::time(nullptr)));
 }
-bool get_TS(Ctx&, const PvSpec&, Value& o) { return int_out(o, static_cast<int32_t>(std::time(nullptr))); }
+bool get_TS(Ctx&, const PvSpec&, Value& o) {
+    return int_out(o, static_cast<int32_t>(std::time(nullptr)));
+}
 bool get_Tb(Ctx& c, const PvSpec&, Value& o) {
     return int_out(o, static_cast<int32_t>(c.shv ? c.shv->start_time : 0));
 }
@@ -418,7 +456,9 @@ bool ctime_out(Ctx& c, time_t t, Value& o) {
     size_t n = std::strftime(buf, sizeof buf, "%a %b %e %H:%M:%S %Y", &tmv);
     return str_out(o, c.w.arena.copy(std::string_view(buf, n)));
 }
-bool get_Tf(Ctx& c, const PvSpec&, Value& o) { return ctime_out(c, c.recv_time ? c.recv_time : std::time(nullptr), o); }
+bool get_Tf(Ctx& c, const PvSpec&, Value& o) {
+    return ctime_out(c, c.recv_time ? c.recv_time : std::time(nullptr), o);
+}
 bool get_TF(Ctx& c, const PvSpec&, Value& o) { return ctime_out(c, std::time(nullptr), o); }
 
 std::string fix_TV(PvSpec& s, std::string_view inner, Registry&) {
@@ -538,7 +578,9 @@ bool get_uptime(Ctx& c, const PvSpec&, Value& o) {
     return int_out(o, static_cast<int32_t>(c.shv ? std::time(nullptr) - c.shv->start_time : 0));
 }
 // The bound sockets (siphon extension).
-bool get_listeners(Ctx& c, const PvSpec&, Value& o) { return c.shv && str_out(o, c.shv->listeners); }
+bool get_listeners(Ctx& c, const PvSpec&, Value& o) {
+    return c.shv && str_out(o, c.shv->listeners);
+}
 
 }  // namespace
 
@@ -568,6 +610,7 @@ void register_core(Registry& reg) {
     add("rr", get_rr);
     add("mt", get_mt);
     add("ml", get_ml);
+    add("msg", get_msg, nullptr, fix_msg, true);
     add("mb", get_mb);
     add("mi", get_mi);
     add("pp", get_pp);
@@ -578,16 +621,15 @@ void register_core(Registry& reg) {
     add("ci", get_ci);
     add("ct", get_ct);
     add("cs", get_cs);
-    add("hdr", get_hdr, nullptr, fix_hdr, true);
+    reg.add_pv(PvDef{"hdr", get_hdr, nullptr, fix_hdr, true, 0, true});
     add("hdrc", get_hdrc, nullptr, fix_hdr, true);
     add("var", get_var, set_var, fix_var, true);
     add("shv", get_shv, set_shv, fix_shv, true);
-    add("avp", get_avp, set_avp, fix_avp, true);
+    reg.add_pv(PvDef{"avp", get_avp, set_avp, fix_avp, true, 0, true});
     add("null", get_null);
     add("rc", get_rc);
     add("retcode", get_rc);
     add("?", get_rc);
-    add("cnt", get_cnt, nullptr, fix_cnt, true);
     add("mf", get_mf, set_mf);
     add("Ts", get_Ts);
     add("TS", get_TS);
@@ -613,10 +655,12 @@ void register_core(Registry& reg) {
         int32_t ival;
     };
     const Sub subs[] = {
-        {"ru", get_ruri, kRuAll},        {"rU", get_ruri, kRuUser},       {"rd", get_ruri, kRuHost},
-        {"rp", get_ruri, kRuPort},       {"rz", get_ruri, kRuScheme},     {"fu", get_nameaddr, kNaUri},
-        {"fU", get_nameaddr, kNaUser},   {"fd", get_nameaddr, kNaHost},   {"fn", get_nameaddr, kNaDisplay},
-        {"ft", get_nameaddr, kNaTag},    {"tu", get_nameaddr, 16 + kNaUri}, {"tU", get_nameaddr, 16 + kNaUser},
+        {"ru", get_ruri, kRuAll},           {"rU", get_ruri, kRuUser},
+        {"rd", get_ruri, kRuHost},          {"rp", get_ruri, kRuPort},
+        {"rz", get_ruri, kRuScheme},        {"fu", get_nameaddr, kNaUri},
+        {"fU", get_nameaddr, kNaUser},      {"fd", get_nameaddr, kNaHost},
+        {"fn", get_nameaddr, kNaDisplay},   {"ft", get_nameaddr, kNaTag},
+        {"tu", get_nameaddr, 16 + kNaUri},  {"tU", get_nameaddr, 16 + kNaUser},
         {"td", get_nameaddr, 16 + kNaHost}, {"tn", get_nameaddr, 16 + kNaDisplay},
         {"tt", get_nameaddr, 16 + kNaTag},
     };
