@@ -11,5 +11,11 @@ extern const cfg::ModuleDef kXhttpModule;
 extern const cfg::ModuleDef kXlogModule;
 extern const cfg::ModuleDef kTextopsModule;
 extern const cfg::ModuleDef kPvModule;
+extern const cfg::ModuleDef kHtableModule;
+extern const cfg::ModuleDef kSiputilsModule;
+extern const cfg::ModuleDef kJanssonModule;
+extern const cfg::ModuleDef kCfgutilsModule;
+extern const cfg::ModuleDef kCorexModule;
+extern const cfg::ModuleDef kKexModule;
 
 }  // namespace siphon::modules
