@@ -15,7 +15,9 @@
 #include "cfg/script.h"
 #include "core/log.h"
 #include "modules/app.h"
+#include "modules/kemi/kemi.h"
 #include "modules/registry.h"
+#include "modules/rpc/runtime.h"
 #include "net/server.h"
 
 namespace siphon {
@@ -36,6 +38,7 @@ struct Options {
     std::string pid_file;
     std::vector<std::pair<std::string, std::string>> defines;
     int debug = -100;
+    std::string run_dir;   // -Y: where relative RPC FIFO/socket names go
 };
 
 void usage(FILE* f) {
@@ -51,6 +54,7 @@ void usage(FILE* f) {
                  "  -A NAME[=VALUE]  define NAME for #!ifdef in the configuration\n"
                  "  -d          raise the log level by one (repeatable)\n"
                  "  -L DIR      module directory (accepted; modules are built in)\n"
+                 "  -Y DIR      runtime directory for RPC FIFO/socket files (default /run/siphon)\n"
                  "  -M N, -m N  memory sizes (accepted; memory is not preallocated)\n"
                  "  -V, -v      print version and exit\n"
                  "  -h          this help\n"
@@ -107,7 +111,8 @@ bool parse_args(int argc, char** argv, Options& o, int& exit_code) {
                 break;
             }
             case 'd': o.debug = (o.debug == -100 ? 0 : o.debug) + static_cast<int>(a.size() - 1); break;
-            case 'L': case 'M': case 'm': case 'Y': case 'u': case 'g': case 'w':
+            case 'Y': if (!value(o.run_dir)) return exit_code = 2, false; break;
+            case 'L': case 'M': case 'm': case 'u': case 'g': case 'w':
                 if (!value(v)) return exit_code = 2, false;
                 break;
             case 'V': case 'v':
@@ -190,6 +195,9 @@ int main(int argc, char** argv) {
         if (!err.empty()) diag.error({}, "-l " + l + ": " + err);
         else script->core.listens.push_back(x);
     }
+    std::string engine_err;   // cfgengine names an engine that is not loaded
+    if (diag.error_count() == 0 && !kemi::routing_engine(*script, &engine_err) && !engine_err.empty())
+        diag.error({}, engine_err);
     if (!diag.list().empty()) std::fputs(diag.format(script->sources).c_str(), stderr);
     if (diag.error_count()) {
         std::fprintf(stderr, "%s: %zu error%s in the configuration\n", lo.path.c_str(), diag.error_count(),
@@ -236,9 +244,19 @@ int main(int argc, char** argv) {
     pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
     signal(SIGPIPE, SIG_IGN);
 
+    rpc::Runtime runtime(*script, nc.workers);
+    if (!o.run_dir.empty()) runtime.set_run_dir(o.run_dir);
+    runtime.set_argv(std::vector<std::string>(argv, argv + argc));
     modules::App app(*script, nc.workers);
+    app.set_runtime(&runtime);
     net::Server server(nc, app);
     err = server.bind_all();
+    if (!err.empty()) {
+        std::fprintf(stderr, "siphon: %s\n", err.c_str());
+        return 1;
+    }
+    runtime.attach_server(&server);
+    err = runtime.open_services();
     if (!err.empty()) {
         std::fprintf(stderr, "siphon: %s\n", err.c_str());
         return 1;
@@ -280,13 +298,16 @@ int main(int argc, char** argv) {
         for (auto& b : server.bound()) std::fprintf(stderr, "             %s\n", b.c_str());
     }
     server.start();
+    runtime.start_services();
     int sig = 0;
     for (;;) {
         sigwait(&sigs, &sig);
         if (sig == SIGINT || sig == SIGTERM) break;
-        // SIGHUP: nothing to reload yet; keep running.
+        // SIGHUP: reload the KEMI (Lua) scripts; the native config is never reloaded.
+        if (sig == SIGHUP) app.reload_scripts();
     }
     log_printf(kLogNotice, "core", "signal %d: stopping", sig);
+    runtime.stop_services();
     server.stop();
     if (!o.pid_file.empty()) unlink(o.pid_file.c_str());
     return 0;

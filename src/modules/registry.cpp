@@ -8,6 +8,9 @@ std::span<const cfg::ModuleDef* const> builtin() {
     // An explicit list: no static-initializer self-registration.
     static const cfg::ModuleDef* const kAll[] = {
         &kCoreModule, &kSlModule, &kXhttpModule, &kXlogModule, &kTextopsModule, &kPvModule,
+        &kAppLuaModule, &kKemixModule,
+        &kJsonrpcsModule, &kStatisticsModule, &kXhttpPromModule, &kXmlrpcModule,
+        &kXhttpRpcModule,
         &kJanssonModule, &kCfgutilsModule, &kCorexModule, &kKexModule,
         &kHtableModule, &kSiputilsModule,
     };

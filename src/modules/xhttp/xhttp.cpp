@@ -4,6 +4,7 @@
 
 #include "cfg/interp.h"
 #include "core/log.h"
+#include "modules/kemi/kemi.h"
 #include "modules/modules.h"
 
 namespace siphon::cfg {
@@ -29,9 +30,15 @@ std::string set_regex(std::shared_ptr<re2::RE2>& re, std::string& text, const Va
 std::string init_xhttp(cfg::ModuleData& d, cfg::InitCtx& ic) {
     auto& x = static_cast<XhttpData&>(d);
     x.sl = static_cast<const SlData*>(ic.script.module_data("sl"));
-    if (!x.event_callback.empty())
-        return "event_callback \"" + x.event_callback +
-               "\" needs a KEMI engine (cfgengine \"lua\" with app_lua), which this build does not have yet";
+    if (!x.event_callback.empty()) {
+        // The callback replaces event_route[xhttp:request] (it wins when both exist); it
+        // needs the KEMI engine that routes (Kamailio: "failed to find kemi engine").
+        x.engine = kemi::routing_engine(ic.script);
+        if (!x.engine)
+            return "event_callback \"" + x.event_callback +
+                   "\" needs a KEMI engine: cfgengine \"lua\" and loadmodule \"app_lua.so\"";
+        return "";
+    }
     x.route = ic.script.event_route("xhttp:request");
     if (!x.route) return "event_route[xhttp:request] is missing";
     return "";
@@ -75,6 +82,22 @@ bool xhttp_handle(const cfg::Script& script, XhttpData& x, pv::Ctx& ctx) {
         return !ctx.close_after;
     }
     ctx.route_type = pv::kEventRoute;
+    if (x.engine) {
+        // KEMI: the callback gets one argument, "xhttp:request"; its return value never
+        // closes the connection (measured). A failed script is answered 500.
+        std::string_view ev = "xhttp:request";
+        auto st = x.engine->run(ctx, x.event_callback, {&ev, 1});
+        if (st == kemi::Engine::Status::NotFound)
+            SLOG_ERR("xhttp", "event_callback: no function %s() in the KEMI script", x.event_callback.c_str());
+        bool failed = st == kemi::Engine::Status::NotFound || st == kemi::Engine::Status::Error;
+        int code = failed ? 500 : x.no_reply_code;
+        if (!ctx.replied && code) {
+            if (!failed)
+                SLOG_ERR("xhttp", "%s() ended without a reply: answering %d", x.event_callback.c_str(), code);
+            http_send(ctx, *x.sl, code, code == 500 ? "Internal Server Error" : "No Reply", "", "");
+        }
+        return !ctx.close_after;
+    }
     cfg::RunResult r = cfg::run_route(script, *x.route, ctx);
     if (!ctx.replied && x.no_reply_code) {
         SLOG_ERR("xhttp", "event_route[xhttp:request] ended without a reply for %.*s %.*s: answering %d",

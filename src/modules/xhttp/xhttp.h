@@ -14,6 +14,10 @@ namespace re2 {
 class RE2;
 }
 
+namespace siphon::kemi {
+class Engine;
+}
+
 namespace siphon::modules {
 
 struct XhttpData : cfg::ModuleData {
@@ -22,6 +26,7 @@ struct XhttpData : cfg::ModuleData {
     std::string url_skip_text, url_match_text, event_callback;
     int no_reply_code = 500;     // answer when the route sends nothing; 0 = send nothing
     const cfg::Route* route = nullptr;
+    kemi::Engine* engine = nullptr;   // runs event_callback (cfgengine "lua")
     const SlData* sl = nullptr;
 };
 
