@@ -632,7 +632,14 @@ def run_case(case, args):
         ports = {"PORT": pick_port()}
         if case.needs_port2:
             ports["PORT2"] = pick_port()
-        cfg = _subst(case.cfg, ports)
+        cfg = _subst(case.cfg, ports).replace("__WORKDIR__", workdir)
+        # Script files of the case (Lua for app_lua) go next to the config.
+        for name in sorted(os.listdir(case.path)):
+            if name.endswith(".lua"):
+                with open(case.file(name), encoding="utf-8") as f:
+                    text = _subst(f.read(), ports)
+                with open(os.path.join(workdir, name), "w", encoding="utf-8") as f:
+                    f.write(text)
         server = Server(args.server, args.bin, cfg, workdir, args.extra_arg or [])
         server.wait_ready()
         if server.pong is False and args.verbose:
