@@ -102,19 +102,56 @@ void ht_delete(Call& c) {
     c.add(Node::str("Ok. Key deleted."));
 }
 
+// Kamailio's core_case_hash() (core/hashes.h), which htable uses to place a key: its slot
+// numbers are what htable.dump reports as "entry", so they are computed the same way here
+// whatever the table's own layout. A-Z are folded to lower case; the bytes are (signed)
+// chars, as in Kamailio's x86-64 build; unsigned arithmetic gives the same bits.
+uint32_t kamailio_case_hash(std::string_view s) {
+    auto b = [](char c) {
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c | 0x20);
+        return static_cast<uint32_t>(static_cast<int32_t>(static_cast<signed char>(c)));
+    };
+    uint32_t h = 0, v = 0;
+    size_t i = 0;
+    for (; i + 4 <= s.size(); i += 4) {
+        v = (b(s[i]) << 24) + (b(s[i + 1]) << 16) + (b(s[i + 2]) << 8) + b(s[i + 3]);
+        h += v ^ (v >> 3);
+    }
+    v = 0;
+    for (; i < s.size(); ++i) {
+        v <<= 8;
+        v += b(s[i]);
+    }
+    h += v ^ (v >> 3);
+    return (h + (h >> 11)) + ((h >> 13) + (h >> 23));
+}
+
 void ht_dump(Call& c) {
     HtTable* t = table_arg(c, "No htable name given");
     if (!t) return;
-    std::vector<HtItem> items;
-    for (size_t i = 0; i < t->slot_count(); ++i) {
-        items.clear();
-        t->snapshot_slot(i, items);
-        if (items.empty()) continue;
+    // Grouped by Kamailio's slot number, in slot order; inside a slot by hash (Kamailio keeps
+    // the items of a slot sorted by their hash).
+    std::vector<HtItem> items = t->dump();
+    const uint32_t mask = static_cast<uint32_t>(t->slot_count() - 1);
+    std::vector<std::pair<uint32_t, size_t>> order;   // (hash, index in items)
+    order.reserve(items.size());
+    for (size_t i = 0; i < items.size(); ++i)
+        order.emplace_back(kamailio_case_hash(items[i].name), i);
+    std::stable_sort(order.begin(), order.end(), [mask](const auto& a, const auto& b) {
+        uint32_t sa = a.first & mask, sb = b.first & mask;
+        return sa != sb ? sa < sb : a.first < b.first;
+    });
+    for (size_t i = 0; i < order.size();) {
+        uint32_t slot_no = order[i].first & mask;
+        size_t j = i;
+        while (j < order.size() && (order[j].first & mask) == slot_no)
+            ++j;
         Node& e = c.add_struct();
-        e.set("entry", static_cast<int64_t>(i));
-        e.set("size", static_cast<int64_t>(items.size()));
+        e.set("entry", static_cast<int64_t>(slot_no));
+        e.set("size", static_cast<int64_t>(j - i));
         Node& slot = e.set("slot", Node::array());
-        for (auto& it : items) {
+        for (; i < j; ++i) {
+            const HtItem& it = items[order[i].second];
             Node& x = slot.push(Node::structure());
             x.set("name", it.name);
             x.set("value", value_node(it));

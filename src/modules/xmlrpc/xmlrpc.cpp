@@ -6,6 +6,7 @@
 
 #include <re2/re2.h>
 
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -36,27 +37,53 @@ public:
     explicit XmlReader(std::string_view t) : t_(t) {}
 
     bool parse_call(std::string& method, std::vector<Node>& params, std::string& err) {
+        // The fault strings are xmlrpc.c's (open_doc()).
         skip_prolog();
-        if (!open("methodCall")) return fail(err, "no <methodCall>");
-        if (!open("methodName")) return fail(err, "no <methodName>");
+        ws();
+        size_t root = p_;
+        if (!open("methodCall")) {
+            bool element = p_ + 1 < t_.size() && t_[p_] == '<' &&
+                           std::isalpha(static_cast<unsigned char>(t_[p_ + 1]));
+            return fail(err, element && complete(root) ? "Root Element Is Not methodCall"
+                                                       : kInvalidDoc);
+        }
+        if (!open("methodName"))
+            return fail(err, complete(root) ? "Method Name Not Found" : kInvalidDoc);
         method = text_until('<');
-        if (!close("methodName")) return fail(err, "bad <methodName>");
+        if (!close("methodName")) return fail(err, kInvalidDoc);
         if (open("params")) {
             while (open("param")) {
                 Node v;
-                if (!value(v, 0)) return fail(err, "bad <param>");
-                if (!close("param")) return fail(err, "bad </param>");
+                if (!value(v, 0)) return fail(err, kInvalidDoc);
+                if (!close("param")) return fail(err, kInvalidDoc);
                 params.push_back(std::move(v));
             }
-            if (!close("params")) return fail(err, "bad </params>");
+            if (!close("params")) return fail(err, kInvalidDoc);
         } else {
             empty_tag("params");
         }
-        if (!close("methodCall")) return fail(err, "bad </methodCall>");
+        if (!close("methodCall")) return fail(err, kInvalidDoc);
         return true;
     }
 
 private:
+    static constexpr const char* kInvalidDoc = "Invalid XML-RPC Document";
+    // Whether the document ends with the closing tag of the element whose start tag is at
+    // `at` (tells a truncated document from a complete one of the wrong structure).
+    bool complete(size_t at) const {
+        if (at >= t_.size() || t_[at] != '<') return false;
+        size_t e = at + 1;
+        while (e < t_.size() && t_[e] != '>' && t_[e] != ' ' && t_[e] != '/' && t_[e] != '\t' &&
+               t_[e] != '\r' && t_[e] != '\n')
+            ++e;
+        std::string close_tag = "</" + std::string(t_.substr(at + 1, e - at - 1)) + ">";
+        size_t end = t_.size();
+        while (end > 0 && (t_[end - 1] == ' ' || t_[end - 1] == '\t' || t_[end - 1] == '\r' ||
+                           t_[end - 1] == '\n'))
+            --end;
+        return close_tag.size() > 3 && end >= close_tag.size() &&
+               t_.compare(end - close_tag.size(), close_tag.size(), close_tag) == 0;
+    }
     static bool fail(std::string& err, const char* what) {
         err = what;
         return false;
@@ -233,12 +260,21 @@ private:
     size_t p_ = 0;
 };
 
+// xmlrpc.c's add_xmlrpc_reply_esc(): '<' and '&' are escaped, CR as &#xD; (escape_cr).
+// '>' is written as is, except where it would close a "]]>" sequence (not allowed in XML
+// character data).
 void xml_escape(std::string& o, std::string_view s, bool escape_cr) {
-    for (char c : s) {
+    for (size_t i = 0; i < s.size(); ++i) {
+        char c = s[i];
         switch (c) {
             case '<': o += "&lt;"; break;
-            case '>': o += "&gt;"; break;
             case '&': o += "&amp;"; break;
+            case '>':
+                if (i >= 2 && s[i - 1] == ']' && s[i - 2] == ']')
+                    o += "&gt;";
+                else
+                    o += c;
+                break;
             case '\r':
                 if (escape_cr)
                     o += "&#xD;";
@@ -250,19 +286,20 @@ void xml_escape(std::string& o, std::string_view s, bool escape_cr) {
     }
 }
 
-void xml_value(std::string& o, const Node& n, bool escape_cr) {
-    o += "<value>";
+// One value without its <value> element, in the layout of xmlrpc.c (print_value,
+// rpc_struct_add, array_prefix/array_suffix).
+void xml_item(std::string& o, const Node& n, bool escape_cr) {
     switch (n.type()) {
         case Node::Type::Null: o += "<nil/>"; break;
         case Node::Type::Int:
             if (n.as_int() >= INT32_MIN && n.as_int() <= INT32_MAX)
-                o += "<i4>" + std::to_string(n.as_int()) + "</i4>";
+                o += "<int>" + std::to_string(n.as_int()) + "</int>";
             else
                 o += "<i8>" + std::to_string(n.as_int()) + "</i8>";
             break;
         case Node::Type::Double: {
-            char b[64];
-            std::snprintf(b, sizeof b, "%.17g", std::isfinite(n.as_double()) ? n.as_double() : 0.0);
+            char b[512];
+            std::snprintf(b, sizeof b, "%f", std::isfinite(n.as_double()) ? n.as_double() : 0.0);
             o += "<double>" + std::string(b) + "</double>";
             break;
         }
@@ -279,39 +316,45 @@ void xml_value(std::string& o, const Node& n, bool escape_cr) {
             for (size_t i = 0; i < n.size(); ++i) {
                 o += "<member><name>";
                 xml_escape(o, n.key(i), escape_cr);
-                o += "</name>";
-                xml_value(o, n.member(i), escape_cr);
-                o += "</member>";
+                o += "</name><value>";
+                xml_item(o, n.member(i), escape_cr);
+                o += "</value></member>";
             }
             o += "</struct>";
             break;
         case Node::Type::Array:
             o += "<array><data>\n";
             for (size_t i = 0; i < n.size(); ++i) {
-                xml_value(o, n.item(i), escape_cr);
-                o += "\n";
+                o += "<value>";
+                xml_item(o, n.item(i), escape_cr);
+                o += "</value>\n";
             }
             o += "</data></array>";
             break;
     }
-    o += "</value>";
 }
 
+// xmlrpc.c: FAULT_PREFIX, FAULT_BODY, FAULT_SUFFIX.
 std::string fault_doc(int code, std::string_view msg, bool escape_cr) {
-    std::string o = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<methodResponse>\n<fault>\n";
-    Node f = Node::structure();
-    f.set("faultCode", code);
-    f.set("faultString", msg);
-    xml_value(o, f, escape_cr);
-    o += "\n</fault>\n</methodResponse>\n";
+    std::string o =
+        "<?xml version=\"1.0\"?>\n<methodResponse>\n<fault>\n<value>\n<struct>\n<member>\n"
+        "<name>faultCode</name>\n<value><int>" +
+        std::to_string(code) +
+        "</int></value>\n</member>\n<member>\n<name>faultString</name>\n<value><string>";
+    xml_escape(o, msg, escape_cr);
+    o += "</string></value>\n</member>\n</struct>\n</value>\n</fault>\n</methodResponse>";
     return o;
 }
 
-std::string result_doc(const Node& v, bool escape_cr) {
-    std::string o =
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<methodResponse>\n<params>\n<param>";
-    xml_value(o, v, escape_cr);
-    o += "</param>\n</params>\n</methodResponse>\n";
+// xmlrpc.c: SUCCESS_PREFIX, the values added (RET_ARRAY: the array; otherwise the value
+// followed by a line feed; nothing added: an empty <value>), SUCCESS_SUFFIX.
+std::string result_doc(const Node* v, bool escape_cr) {
+    std::string o = "<?xml version=\"1.0\"?>\n<methodResponse>\n<params>\n<param>\n<value>";
+    if (v) {
+        xml_item(o, *v, escape_cr);
+        if (v->type() != Node::Type::Array) o += "\n";
+    }
+    o += "</value>\n</param>\n</params>\n</methodResponse>";
     return o;
 }
 
@@ -340,19 +383,19 @@ int w_dispatch_rpc(CallArgs& a) {
     XmlReader rd(body);
     if (!rd.parse_call(method, params, err)) {
         SLOG_ERR("xmlrpc", "invalid XML-RPC request: %s", err.c_str());
-        return send_xml(ctx, d, fault_doc(400, "Unable to parse XML-RPC request", d.escape_cr));
+        return send_xml(ctx, d, fault_doc(400, err, d.escape_cr));
     }
     rpc::Call c(*d.rt, method, std::move(params));
     d.rt->execute(c);
-    if (c.failed()) {
-        // xmlrpc.c answers an unknown method with 501 "Method Not Implemented".
-        if (c.fault_message() == "Method Not Found")
-            return send_xml(ctx, d, fault_doc(501, "Method Not Implemented", d.escape_cr));
+    // An unknown method is fault 500 "Method Not Found" (the runtime's fault, as xmlrpc.c).
+    if (c.failed())
         return send_xml(ctx, d, fault_doc(c.fault_code(), c.fault_message(), d.escape_cr));
-    }
-    // Nothing added: boolean 1; one value: that value; a RET_ARRAY command: the array.
-    if (!c.has_result()) return send_xml(ctx, d, result_doc(Node::boolean(true), d.escape_cr));
-    return send_xml(ctx, d, result_doc(c.take_result(), d.escape_cr));
+    // A RET_ARRAY command: the array (empty when nothing was added); otherwise the value, or
+    // an empty <value> when the command added nothing.
+    if (!c.has_result() && !c.ret_array())
+        return send_xml(ctx, d, result_doc(nullptr, d.escape_cr));
+    Node r = c.take_result();
+    return send_xml(ctx, d, result_doc(&r, d.escape_cr));
 }
 
 int w_xmlrpc_reply(CallArgs& a) {
@@ -361,8 +404,10 @@ int w_xmlrpc_reply(CallArgs& a) {
     std::string_view reason;
     if (!a.integer(0, code) || !a.str(1, reason)) return -1;
     if (!a.ctx.msg || !a.ctx.msg->is_http()) return -1;
-    if (code >= 200 && code < 300)
-        return send_xml(a.ctx, d, result_doc(Node::str(reason), d.escape_cr));
+    if (code >= 200 && code < 300) {
+        Node v = Node::str(reason);
+        return send_xml(a.ctx, d, result_doc(&v, d.escape_cr));
+    }
     return send_xml(a.ctx, d, fault_doc(code, reason, d.escape_cr));
 }
 
