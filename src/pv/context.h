@@ -16,6 +16,7 @@
 
 #include "core/arena.h"
 #include "core/value.h"
+#include "msg/edit.h"
 #include "msg/message.h"
 
 namespace siphon::pv {
@@ -85,11 +86,30 @@ struct Avp {
     Value v;  // strings live in the arena
 };
 
+// $xavp / $xavu storage: nodes in one vector (its capacity is kept, so steady traffic does
+// not allocate), names and string values in the worker's arena. A root node is either a
+// plain value or a structure whose fields are a list of nodes; lists are linked newest
+// first. Emptied lazily when a new message starts (see pv/xavp.h).
+struct XavpNode {
+    std::string_view name;
+    Value v;
+    bool is_struct = false;
+    int32_t fields = -1;  // first (newest) field node
+    int32_t next = -1;    // next (older) node of the same list
+};
+struct XavpList {
+    std::vector<XavpNode> nodes;
+    int32_t head = -1;
+    uint32_t msg_id = 0;  // WorkerState::msg_id the contents belong to
+};
+
 // State of one worker thread that scripts can see.
 struct WorkerState {
     int id = 0;
     Arena arena;
     std::vector<VarSlot> vars;        // $var, indexed by the slot resolved at load time
+    std::vector<uint8_t> var_set;     // $vn: 1 when the slot holds a value (else $null)
+    XavpList xavp, xavu;              // per message
     std::vector<Avp> avps;            // cleared per message
     std::vector<char> scratch;        // pv_buffer_size bytes for format rendering
     std::vector<std::string_view> reply_hdrs;  // append_to_reply() lines, per message
@@ -122,6 +142,8 @@ struct Ctx {
     uint32_t bflags = 0;      // branch 0 flags (setbflag)
     uint64_t xflags = 0;      // extended flags (corex setxflag)
     std::string_view dst_uri; // $du; bytes in the arena, empty when not set
+    std::string_view new_uri; // R-URI rewritten by $ru/$rU/$rd/$rp (arena); empty: unchanged
+    std::string_view new_uri_base;  // msg->uri when new_uri was set (see pv::request_uri)
     uint32_t route_depth = 0; // nested route() calls, across interpreter entries
     uint32_t while_loops = 0;
     int64_t recv_time = 0;    // epoch seconds of the message ($Ts)
@@ -136,6 +158,14 @@ struct Ctx {
     bool force_rport = false;     // force_rport(): reply to the source port
     // HTTP: the request asked to keep the connection (version and Connection header).
     bool http_keep_alive = true;
+    // set_reply_body(): the body of the next reply (in the arena); its Content-Type line is
+    // one of reply_hdrs.
+    bool has_reply_body = false;
+    std::string_view reply_body;
+
+    // Pending edits of the message (append_hf, remove_hf, subst ...), in the arena; reads
+    // see them only after msg_apply_changes().
+    msg::EditList edits;
 };
 
 }  // namespace siphon::pv

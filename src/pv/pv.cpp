@@ -218,7 +218,10 @@ bool parse_tr(std::string_view body, Registry& reg, TrStep& step, std::string& e
         return false;
     }
     std::vector<std::string_view> args;
-    if (comma != std::string_view::npos) args = split_args(body.substr(comma + 1));
+    if (comma != std::string_view::npos) {
+        if (step.def->whole_arg) args.push_back(body.substr(comma + 1));
+        else args = split_args(body.substr(comma + 1));
+    }
     // A separator argument may itself be a comma: {s.select,2,,} splits on ','.
     if (args.size() == static_cast<size_t>(step.def->max_args) + 1 && args.size() >= 2 &&
         args.back().empty() && args[args.size() - 2].empty()) {
@@ -258,6 +261,17 @@ bool parse_tr(std::string_view body, Registry& reg, TrStep& step, std::string& e
             a.constant = Value::of_str(t);
         }
         step.args.push_back(std::move(a));
+    }
+    if (step.def->prepare) {
+        Value consts[4];
+        for (size_t i = 0; i < step.args.size(); ++i)
+            if (!step.args[i].pv) consts[i] = step.args[i].constant;
+        std::string e =
+            step.def->prepare(std::span<const Value>(consts, step.args.size()), reg, step.data);
+        if (!e.empty()) {
+            err = "transformation {" + std::string(head) + "}: " + e;
+            return false;
+        }
     }
     return true;
 }
@@ -484,7 +498,10 @@ bool apply_trs(Ctx& ctx, const PvSpec& spec, Value& v) {
                 args[k] = a.constant;
             }
         }
-        if (!step.def->fn(v, std::span<const Value>(args, n), ctx.w.arena)) return false;
+        std::span<const Value> sp(args, n);
+        bool ok = step.def->fn_data ? step.def->fn_data(ctx, v, sp, ctx.w.arena, step.data.get())
+                                    : step.def->fn(v, sp, ctx.w.arena);
+        if (!ok) return false;
     }
     return true;
 }

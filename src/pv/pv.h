@@ -51,6 +51,7 @@ struct TrArgSpec {
 struct TrStep {
     const TrDef* def = nullptr;
     std::vector<TrArgSpec> args;
+    std::shared_ptr<const void> data;  // built by TrDef::prepare at load time
 };
 
 struct PvIndex {
@@ -165,6 +166,13 @@ bool render(Ctx& ctx, const Format& fmt, std::string_view& out);
 
 // Text of a value for printing (ints formatted into the arena).
 std::string_view value_text(Ctx& ctx, const Value& v);
+
+// The current Request-URI of a SIP request: as rewritten by $ru/$rU/$rd/$rp in this message,
+// else msg->uri. A module that replaces msg->uri itself after such an assignment wins (the
+// assignment is then forgotten). set_request_uri() stores `uri` (copied into the arena) as
+// the rewritten R-URI.
+std::string_view request_uri(const Ctx& ctx);
+void set_request_uri(Ctx& ctx, std::string_view uri);
 
 // The core PVs ($si, $rm, $hdr, $var, ...) and transformation families.
 void register_core(Registry& reg);

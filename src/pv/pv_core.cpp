@@ -125,26 +125,127 @@ bool get_mi(Ctx& c, const PvSpec&, Value& o) {
 bool get_pp(Ctx&, const PvSpec&, Value& o) { return int_out(o, static_cast<int32_t>(getpid())); }
 bool get_rb(Ctx& c, const PvSpec&, Value& o) { return c.msg && str_out(o, c.msg->body); }
 
-// Request-URI parts ($ru $rU $rd $rp $rz).
-enum RuPart { kRuAll, kRuUser, kRuHost, kRuPort, kRuScheme };
+// Request-URI parts ($ru $rU $rd $rp $rz) read the R-URI as rewritten by assignments to
+// $ru/$rU/$rd/$rp in this message (Ctx::new_uri); $ou/$oU/$od/$op read the received one.
+enum RuPart { kRuAll, kRuUser, kRuHost, kRuPort, kRuScheme, kOrig = 16 };
+std::string_view current_ruri(const Ctx& c) { return request_uri(c); }
 bool get_ruri(Ctx& c, const PvSpec& s, Value& o) {
     if (!c.msg || c.msg->kind != msg::Kind::SipRequest) {
         sip_only(c, s);
         return false;
     }
-    if (s.ival == kRuAll) return str_out(o, c.msg->uri);
+    std::string_view uri = (s.ival & kOrig) ? c.msg->uri : current_ruri(c);
+    int part = s.ival & 15;
+    if (part == kRuAll) return str_out(o, uri);
     msg::SipUri u;
-    if (!msg::parse_sip_uri(c.msg->uri, u)) {
+    if (!msg::parse_sip_uri(uri, u)) {
         SLOG_DBG("pv", "%s: failed to parse the R-URI", s.text.c_str());
         return false;
     }
-    switch (s.ival) {
+    switch (part) {
         case kRuUser: return !u.user.empty() && str_out(o, u.user);
         case kRuHost: return str_out(o, u.host);
         case kRuPort: return u.port.empty() ? int_out(o, 0) : int_out(o, u.port_no);
         case kRuScheme: return str_out(o, u.scheme);
     }
     return false;
+}
+
+// Assignments: $ru takes a whole URI (checked: Kamailio refuses an invalid one); $rU, $rd and
+// $rp replace one part of the current R-URI ($rU = "" or $null removes the user, $rp = 0 or
+// $null the port). The new URI lives in the arena for the rest of the message.
+std::string_view splice(Arena& a, std::string_view s, size_t at, size_t len,
+                        std::string_view pre, std::string_view mid, std::string_view post) {
+    size_t n = s.size() - len + pre.size() + mid.size() + post.size();
+    char* out = a.alloc(n);
+    size_t off = 0;
+    auto put = [&](std::string_view t) {
+        if (!t.empty()) std::memcpy(out + off, t.data(), t.size());
+        off += t.size();
+    };
+    put(s.substr(0, at));
+    put(pre);
+    put(mid);
+    put(post);
+    put(s.substr(at + len));
+    return {out, n};
+}
+bool set_ruri(Ctx& c, const PvSpec& s, const Value& v) {
+    if (!c.msg || c.msg->kind != msg::Kind::SipRequest) {
+        SLOG_ERR("pv", "%s can only be set for a SIP request", s.text.c_str());
+        return false;
+    }
+    std::string_view cur = current_ruri(c);
+    msg::SipUri u;
+    if (s.ival == kRuAll) {
+        if (!v.is_str() || !msg::parse_sip_uri(v.s, u)) {
+            SLOG_ERR("pv", "%s: invalid URI %s", s.text.c_str(),
+                     quote_for_message(v.is_str() ? v.s : "").c_str());
+            return false;
+        }
+        set_request_uri(c, v.s);
+        return true;
+    }
+    if (!msg::parse_sip_uri(cur, u) || u.host.empty()) {
+        // (a tel: URI has no host and no port; its number is not rewritten part by part)
+        SLOG_ERR("pv", "%s: the current R-URI is not a sip/sips URI", s.text.c_str());
+        return false;
+    }
+    char nbuf[12];
+    std::string_view val = v.is_str() ? v.s : v.is_int() ? int_to_str(v.i, nbuf) : "";
+    auto off = [&](std::string_view part) { return static_cast<size_t>(part.data() - cur.data()); };
+    std::string_view out;
+    switch (s.ival) {
+        case kRuUser: {
+            if (!u.user.empty()) {
+                // The whole userinfo ("user[:password]@") goes when the user is removed.
+                size_t b = off(u.user);
+                size_t e = off(u.host);
+                out = val.empty() ? splice(c.w.arena, cur, b, e - b, "", "", "")
+                                  : splice(c.w.arena, cur, b, u.user.size(), "", val, "");
+            } else if (!val.empty()) {
+                out = splice(c.w.arena, cur, u.scheme.size() + 1, 0, "", val, "@");
+            } else {
+                return true;
+            }
+            break;
+        }
+        case kRuHost:
+            if (val.empty()) {
+                SLOG_ERR("pv", "%s: empty host", s.text.c_str());
+                return false;
+            }
+            out = splice(c.w.arena, cur, off(u.host), u.host.size(), "", val, "");
+            break;
+        case kRuPort: {
+            bool remove = val.empty() || val == "0";
+            int32_t pn;
+            if (!remove && (!str_to_int(val, pn) || pn < 1 || pn > 65535)) {
+                SLOG_ERR("pv", "%s: invalid port", s.text.c_str());
+                return false;
+            }
+            if (!u.port.empty())
+                out = remove ? splice(c.w.arena, cur, off(u.port) - 1, u.port.size() + 1, "", "", "")
+                             : splice(c.w.arena, cur, off(u.port), u.port.size(), "", val, "");
+            else if (!remove)
+                out = splice(c.w.arena, cur, off(u.host) + u.host.size(), 0, ":", val, "");
+            else
+                return true;
+            break;
+        }
+        default: return false;
+    }
+    c.new_uri = out;
+    c.new_uri_base = c.msg->uri;
+    return true;
+}
+
+// $dd / $dp: host and port of $du (null when $du is not set or does not parse).
+bool get_duri_part(Ctx& c, const PvSpec& s, Value& o) {
+    msg::SipUri u;
+    if (c.dst_uri.empty() || !msg::parse_sip_uri(c.dst_uri, u)) return false;
+    if (s.ival == kRuHost) return str_out(o, u.host);
+    return u.port.empty() ? int_out(o, 0) : int_out(o, u.port_no);
 }
 
 // $msg(attr): parts of the raw message (Kamailio's pv module, pv_get_msg_attrs).
@@ -310,6 +411,170 @@ bool get_cs(Ctx& c, const PvSpec& s, Value& o) {
     return str_out(o, cs.number);  // a string: `$cs + 1` concatenates (observed)
 }
 
+// $bs: body size; $csb: the whole CSeq body.
+bool get_bs(Ctx& c, const PvSpec&, Value& o) {
+    return c.msg && int_out(o, static_cast<int32_t>(c.msg->body.size()));
+}
+bool get_csb(Ctx& c, const PvSpec& s, Value& o) {
+    if (sip_only(c, s)) return false;
+    return simple_hdr(c, Hdr::CSeq, o);
+}
+
+// ---- header bodies in comma-separated lists ($hfl, $hflc) ------------------------------
+// Via, Record-Route, Route and Contact may carry several bodies in one header field; $hfl
+// indexes those bodies, $hflc counts them. Other headers behave as $hdr / $hdrc. A negative
+// index is null, as in Kamailio 5.6.3 (measured: $(hfl(Via)[-1]) is <null>).
+bool is_list_hdr(Hdr t) {
+    return t == Hdr::Via || t == Hdr::RecordRoute || t == Hdr::Route || t == Hdr::Contact;
+}
+template <typename F>
+bool each_body(std::string_view v, F&& f) {
+    size_t start = 0;
+    bool q = false;
+    int angle = 0;
+    for (size_t i = 0; i <= v.size(); ++i) {
+        char ch = i < v.size() ? v[i] : ',';
+        if (q) {
+            if (ch == '\\') ++i;
+            else if (ch == '"') q = false;
+            continue;
+        }
+        if (ch == '"') q = true;
+        else if (ch == '<') ++angle;
+        else if (ch == '>' && angle) --angle;
+        else if (ch == ',' && !angle) {
+            std::string_view b = trim_ws(v.substr(start, i - start));
+            start = i + 1;
+            if (!b.empty() && !f(b)) return false;
+        }
+    }
+    return true;
+}
+bool get_hfl(Ctx& c, const PvSpec& s, Value& o) {
+    if (!c.msg) return false;
+    HdrName n;
+    if (!hdr_name(c, s, n)) return false;
+    if (!is_list_hdr(n.tok)) return get_hdr(c, s, o);
+    const msg::Message& m = *c.msg;
+    int32_t idx = 0;
+    if (s.index.kind == PvIndex::Kind::Num) idx = s.index.n;
+    else if (s.index.kind == PvIndex::Kind::Pv) {
+        Value iv;
+        if (!get_pv(c, *s.index.pv, iv)) return false;
+        if (iv.is_str() && !str_to_int(iv.s, idx)) return false;
+        if (iv.is_int()) idx = iv.i;
+    } else if (s.index.kind == PvIndex::Kind::All) {
+        return get_hdr(c, s, o);
+    }
+    if (idx < 0) return false;
+    std::string_view hit;
+    bool found = false;
+    for (size_t i = 0; i < m.header_count && !found; ++i)
+        if (hdr_match(m.headers[i], n))
+            each_body(m.headers[i].value, [&](std::string_view b) {
+                if (idx-- != 0) return true;
+                hit = b;
+                found = true;
+                return false;
+            });
+    return found && str_out(o, hit);
+}
+bool get_hflc(Ctx& c, const PvSpec& s, Value& o) {
+    if (!c.msg) return int_out(o, 0);
+    HdrName n;
+    if (!hdr_name(c, s, n)) return false;
+    if (!is_list_hdr(n.tok)) return get_hdrc(c, s, o);
+    int32_t cnt = 0;
+    for (size_t i = 0; i < c.msg->header_count; ++i)
+        if (hdr_match(c.msg->headers[i], n))
+            each_body(c.msg->headers[i].value, [&](std::string_view) { return ++cnt, true; });
+    return int_out(o, cnt);
+}
+
+// ---- identity headers -------------------------------------------------------------------
+// ival = header token * 16 + part. $ai (P-Asserted-Identity URI), $pu/$pU/$pd/$pn
+// (P-Preferred-Identity), $re (Remote-Party-ID URI), $rt (Refer-To URI), $di (Diversion URI).
+// The first body of the first such header is used.
+enum IdPart { kIdUri, kIdUser, kIdHost, kIdDisplay };
+bool get_ident(Ctx& c, const PvSpec& s, Value& o) {
+    if (sip_only(c, s) || !c.msg) return false;
+    const msg::Header* h = c.msg->find(static_cast<Hdr>(s.ival >> 4));
+    if (!h) return false;
+    std::string_view first;
+    each_body(h->value, [&](std::string_view b) {
+        first = b;
+        return false;
+    });
+    msg::NameAddr na;
+    if (first.empty() || !msg::parse_name_addr(first, na)) return false;
+    int part = s.ival & 15;
+    if (part == kIdUri) return str_out(o, na.uri);
+    if (part == kIdDisplay) return !na.display.empty() && str_out(o, na.display);
+    msg::SipUri u;
+    if (!msg::parse_sip_uri(na.uri, u)) return false;
+    if (part == kIdUser) return !u.user.empty() && str_out(o, u.user);
+    return !u.host.empty() && str_out(o, u.host);
+}
+
+// ---- digest credentials ($au $ad $aU $ar $adu $aa) -------------------------------------
+// From the Authorization header for REGISTER and PUBLISH, from Proxy-Authorization
+// otherwise (as Kamailio's pv_get_authattr); null when absent or not a Digest header.
+enum AuthPart { kAuUser, kAuDomain, kAuWhole, kAuRealm, kAuUri, kAuAlg };
+bool digest_param(std::string_view v, std::string_view name, std::string_view& out) {
+    size_t i = 0;
+    while (i < v.size()) {
+        while (i < v.size() && (v[i] == ' ' || v[i] == '\t' || v[i] == ',' || v[i] == '\r' ||
+                                v[i] == '\n'))
+            ++i;
+        size_t nb = i;
+        while (i < v.size() && v[i] != '=' && v[i] != ',' && v[i] != ' ') ++i;
+        std::string_view pn = v.substr(nb, i - nb);
+        while (i < v.size() && v[i] == ' ') ++i;
+        if (i >= v.size() || v[i] != '=') continue;
+        ++i;
+        while (i < v.size() && v[i] == ' ') ++i;
+        std::string_view val;
+        if (i < v.size() && v[i] == '"') {
+            size_t e = i + 1;
+            while (e < v.size() && v[e] != '"') e += v[e] == '\\' ? 2 : 1;
+            if (e >= v.size()) return false;
+            val = v.substr(i + 1, e - i - 1);
+            i = e + 1;
+        } else {
+            size_t vb = i;
+            while (i < v.size() && v[i] != ',' && v[i] != ' ') ++i;
+            val = v.substr(vb, i - vb);
+        }
+        if (ieq(pn, name)) {
+            out = val;
+            return true;
+        }
+    }
+    return false;
+}
+bool get_auth(Ctx& c, const PvSpec& s, Value& o) {
+    if (sip_only(c, s) || !c.msg || c.msg->kind != msg::Kind::SipRequest) return false;
+    bool reg = c.msg->method == "REGISTER" || c.msg->method == "PUBLISH";
+    const msg::Header* h = c.msg->find(reg ? Hdr::Authorization : Hdr::ProxyAuthorization);
+    if (!h) return false;
+    std::string_view v = trim_ws(h->value);
+    if (v.size() < 7 || !ieq(v.substr(0, 6), "digest") || (v[6] != ' ' && v[6] != '\t'))
+        return false;
+    v.remove_prefix(7);
+    std::string_view val;
+    switch (s.ival) {
+        case kAuRealm: return digest_param(v, "realm", val) && str_out(o, val);
+        case kAuUri: return digest_param(v, "uri", val) && str_out(o, val);
+        case kAuAlg: return digest_param(v, "algorithm", val) && str_out(o, val);
+        default: break;
+    }
+    if (!digest_param(v, "username", val)) return false;
+    if (s.ival == kAuWhole) return str_out(o, val);
+    size_t at = val.find('@');
+    if (s.ival == kAuUser) return str_out(o, val.substr(0, at));
+    return at != std::string_view::npos && str_out(o, val.substr(at + 1));
+}
+
 // From/To parts: ival = which header (0 From, 1 To) * 16 + part.
 enum NaPart { kNaUri, kNaUser, kNaHost, kNaDisplay, kNaTag, kNaBody };
 bool get_nameaddr(Ctx& c, const PvSpec& s, Value& o) {
@@ -349,6 +614,27 @@ bool get_var(Ctx& c, const PvSpec& s, Value& o) {
 }
 bool set_var(Ctx& c, const PvSpec& s, const Value& v) {
     var_slot(c, s.ival).set(v);  // $null stores int 0, as Kamailio does
+    return true;
+}
+
+// $vn(x): like $var but able to hold $null, which is also its initial value. Its slots are
+// separate from $var's (a name prefixed with a byte no config can write).
+std::string fix_vn(PvSpec& s, std::string_view inner, Registry& reg) {
+    if (inner.empty()) return "empty variable name";
+    s.ival = reg.var_slot("\x01" + std::string(inner));
+    return "";
+}
+bool get_vn(Ctx& c, const PvSpec& s, Value& o) {
+    auto i = static_cast<size_t>(s.ival);
+    if (i >= c.w.var_set.size() || !c.w.var_set[i]) return false;
+    o = var_slot(c, s.ival).get();
+    return true;
+}
+bool set_vn(Ctx& c, const PvSpec& s, const Value& v) {
+    auto i = static_cast<size_t>(s.ival);
+    if (i >= c.w.var_set.size()) c.w.var_set.resize(i + 1);
+    c.w.var_set[i] = v.is_null() ? 0 : 1;
+    var_slot(c, s.ival).set(v);
     return true;
 }
 
@@ -438,6 +724,42 @@ bool set_mf(Ctx& c, const PvSpec&, const Value& v) {
     c.msg_flags = v.is_int() ? static_cast<uint32_t>(v.i) : 0;
     return true;
 }
+
+// $du, $bf and $sf belong to Kamailio's pv module, so they exist without kex (which, when
+// loaded, registers the same variables with the same behaviour). $du: null when not set;
+// $null or "" resets it; an int is refused. $bf/$sf: an int; $null clears; a string is
+// refused.
+bool get_du(Ctx& c, const PvSpec&, Value& o) {
+    return !c.dst_uri.empty() && str_out(o, c.dst_uri);
+}
+bool set_du(Ctx& c, const PvSpec&, const Value& v) {
+    if (v.is_null()) {
+        c.dst_uri = {};
+        return true;
+    }
+    if (!v.is_str()) {
+        SLOG_ERR("pv", "error - str value required to set dst uri");
+        return false;
+    }
+    c.dst_uri = c.w.arena.copy(v.s);
+    return true;
+}
+bool flags_in(const Value& v, uint32_t& out) {
+    if (v.is_null()) {
+        out = 0;
+        return true;
+    }
+    if (!v.is_int()) {
+        SLOG_ERR("pv", "assigning non-int value to flags");
+        return false;
+    }
+    out = static_cast<uint32_t>(v.i);
+    return true;
+}
+bool get_bf(Ctx& c, const PvSpec&, Value& o) { return int_out(o, static_cast<int32_t>(c.bflags)); }
+bool set_bf(Ctx& c, const PvSpec&, const Value& v) { return flags_in(v, c.bflags); }
+bool get_sf(Ctx& c, const PvSpec&, Value& o) { return int_out(o, static_cast<int32_t>(c.sflags)); }
+bool set_sf(Ctx& c, const PvSpec&, const Value& v) { return flags_in(v, c.sflags); }
 
 // ---- time -----------------------------------------------------------------------------
 bool get_Ts(Ctx& c, const PvSpec&, Value& o) {
@@ -585,11 +907,31 @@ bool get_listeners(Ctx& c, const PvSpec&, Value& o) {
 }  // namespace
 
 void register_count(Registry& reg);
+void register_xavp(Registry& reg);
+
+std::string_view request_uri(const Ctx& c) {
+    if (!c.msg) return {};
+    if (c.new_uri.empty() || c.msg->uri.data() != c.new_uri_base.data() ||
+        c.msg->uri.size() != c.new_uri_base.size())
+        return c.msg->uri;
+    return c.new_uri;
+}
+
+void set_request_uri(Ctx& c, std::string_view uri) {
+    c.new_uri = c.w.arena.copy(uri);
+    c.new_uri_base = c.msg ? c.msg->uri : std::string_view{};
+}
 
 void register_core(Registry& reg) {
     register_count(reg);
     reg.add_transformations(string_transformations());
     reg.add_transformations(param_transformations());
+    reg.add_transformations(uri_transformations());
+    reg.add_transformations(nameaddr_transformations());
+    reg.add_transformations(line_transformations());
+    reg.add_transformations(re_transformations());
+    reg.add_transformations(val_transformations());
+    register_xavp(reg);
     auto add = [&](std::string_view name, PvGetter g, PvSetter st = nullptr, PvFixup fx = nullptr,
                    bool needs = false) { reg.add_pv(PvDef{name, g, st, fx, needs}); };
     add("si", get_si);
@@ -623,7 +965,13 @@ void register_core(Registry& reg) {
     add("cs", get_cs);
     reg.add_pv(PvDef{"hdr", get_hdr, nullptr, fix_hdr, true, 0, true});
     add("hdrc", get_hdrc, nullptr, fix_hdr, true);
+    reg.add_pv(PvDef{"hfl", get_hfl, nullptr, fix_hdr, true, 0, true});
+    add("hflc", get_hflc, nullptr, fix_hdr, true);
+    add("bs", get_bs);
+    add("csb", get_csb);
     add("var", get_var, set_var, fix_var, true);
+    add("vz", get_var, set_var, fix_var, true);
+    add("vn", get_vn, set_vn, fix_vn, true);
     add("shv", get_shv, set_shv, fix_shv, true);
     reg.add_pv(PvDef{"avp", get_avp, set_avp, fix_avp, true, 0, true});
     add("null", get_null);
@@ -631,6 +979,9 @@ void register_core(Registry& reg) {
     add("retcode", get_rc);
     add("?", get_rc);
     add("mf", get_mf, set_mf);
+    add("du", get_du, set_du);
+    add("bf", get_bf, set_bf);
+    add("sf", get_sf, set_sf);
     add("Ts", get_Ts);
     add("TS", get_TS);
     add("Tb", get_Tb);
@@ -653,18 +1004,34 @@ void register_core(Registry& reg) {
         std::string_view name;
         PvGetter g;
         int32_t ival;
+        PvSetter st = nullptr;
     };
+    constexpr int32_t kH = 16;  // identity PVs: header token * 16 + part
     const Sub subs[] = {
-        {"ru", get_ruri, kRuAll},           {"rU", get_ruri, kRuUser},
-        {"rd", get_ruri, kRuHost},          {"rp", get_ruri, kRuPort},
-        {"rz", get_ruri, kRuScheme},        {"fu", get_nameaddr, kNaUri},
-        {"fU", get_nameaddr, kNaUser},      {"fd", get_nameaddr, kNaHost},
-        {"fn", get_nameaddr, kNaDisplay},   {"ft", get_nameaddr, kNaTag},
-        {"tu", get_nameaddr, 16 + kNaUri},  {"tU", get_nameaddr, 16 + kNaUser},
-        {"td", get_nameaddr, 16 + kNaHost}, {"tn", get_nameaddr, 16 + kNaDisplay},
-        {"tt", get_nameaddr, 16 + kNaTag},
+        {"ru", get_ruri, kRuAll, set_ruri},   {"rU", get_ruri, kRuUser, set_ruri},
+        {"rd", get_ruri, kRuHost, set_ruri},  {"rp", get_ruri, kRuPort, set_ruri},
+        {"rz", get_ruri, kRuScheme},          {"ou", get_ruri, kOrig + kRuAll},
+        {"oU", get_ruri, kOrig + kRuUser},    {"od", get_ruri, kOrig + kRuHost},
+        {"op", get_ruri, kOrig + kRuPort},    {"dd", get_duri_part, kRuHost},
+        {"dp", get_duri_part, kRuPort},
+        {"fu", get_nameaddr, kNaUri},         {"fU", get_nameaddr, kNaUser},
+        {"fd", get_nameaddr, kNaHost},        {"fn", get_nameaddr, kNaDisplay},
+        {"ft", get_nameaddr, kNaTag},         {"tu", get_nameaddr, 16 + kNaUri},
+        {"tU", get_nameaddr, 16 + kNaUser},   {"td", get_nameaddr, 16 + kNaHost},
+        {"tn", get_nameaddr, 16 + kNaDisplay}, {"tt", get_nameaddr, 16 + kNaTag},
+        {"ai", get_ident, int32_t(Hdr::PAssertedIdentity) * kH + kIdUri},
+        {"pu", get_ident, int32_t(Hdr::PPreferredIdentity) * kH + kIdUri},
+        {"pU", get_ident, int32_t(Hdr::PPreferredIdentity) * kH + kIdUser},
+        {"pd", get_ident, int32_t(Hdr::PPreferredIdentity) * kH + kIdHost},
+        {"pn", get_ident, int32_t(Hdr::PPreferredIdentity) * kH + kIdDisplay},
+        {"re", get_ident, int32_t(Hdr::RPid) * kH + kIdUri},
+        {"rt", get_ident, int32_t(Hdr::ReferTo) * kH + kIdUri},
+        {"di", get_ident, int32_t(Hdr::Diversion) * kH + kIdUri},
+        {"au", get_auth, kAuUser},            {"ad", get_auth, kAuDomain},
+        {"aU", get_auth, kAuWhole},           {"ar", get_auth, kAuRealm},
+        {"adu", get_auth, kAuUri},            {"aa", get_auth, kAuAlg},
     };
-    for (const Sub& s : subs) reg.add_pv(PvDef{s.name, s.g, nullptr, nullptr, false, s.ival});
+    for (const Sub& s : subs) reg.add_pv(PvDef{s.name, s.g, s.st, nullptr, false, s.ival});
 }
 
 }  // namespace siphon::pv

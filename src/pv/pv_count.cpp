@@ -1,7 +1,8 @@
-// $cnt(pv): number of values a multi-valued pseudo-variable holds ($avp, $hdr).
+// $cnt(pv): number of values a multi-valued pseudo-variable holds ($avp, $hdr, $xavp).
 #include <strings.h>
 
 #include "pv/pv.h"
+#include "pv/xavp.h"
 
 namespace siphon::pv {
 
@@ -12,14 +13,17 @@ std::string fix_cnt(PvSpec& s, std::string_view inner, Registry& reg) {
     s.dyn_inner = parse_pv_exact(inner, reg, err);
     if (!s.dyn_inner) return err;
     std::string_view n = s.dyn_inner->def->name;
-    if (n != "avp" && n != "hdr") return "$cnt() works on $avp and $hdr";
+    if (n != "avp" && n != "hdr" && n != "xavp" && n != "xavu")
+        return "$cnt() works on $avp, $hdr, $xavp and $xavu";
     return "";
 }
 
 bool get_cnt(Ctx& c, const PvSpec& s, Value& o) {
     const PvSpec& in = *s.dyn_inner;
     int32_t n = 0;
-    if (in.def->name == "avp") {
+    if (in.def->name == "xavp" || in.def->name == "xavu") {
+        n = xavp_count(c, in);
+    } else if (in.def->name == "avp") {
         for (const Avp& a : c.w.avps)
             if (a.name_id == static_cast<uint32_t>(in.ival)) ++n;
     } else if (c.msg) {

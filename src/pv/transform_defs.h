@@ -6,7 +6,9 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "core/arena.h"
@@ -25,6 +27,19 @@ enum class TrArg : uint8_t {
 // static storage; they are read before the arena is reset.
 using TrFn = bool (*)(Value& v, std::span<const Value> args, Arena& arena);
 
+struct Ctx;
+class Registry;
+
+// For transformations that prepare something once at load time ({re.subst} compiles its
+// expression and the pseudo-variables of its replacement): `prepare` gets the arguments as
+// written (a PV argument is Null) and the registry, and may store what it built in `data`;
+// it returns "" or an error for the config loader. `fn_data` is then called instead of `fn`,
+// with the message context and that data (null when nothing was stored).
+using TrPrepare = std::string (*)(std::span<const Value> args, Registry& reg,
+                                  std::shared_ptr<const void>& data);
+using TrFnData = bool (*)(Ctx& ctx, Value& v, std::span<const Value> args, Arena& arena,
+                          const void* data);
+
 struct TrDef {
     std::string_view cls;    // "s", "url", "param"
     std::string_view name;   // "substr", "encode.base64"
@@ -32,11 +47,21 @@ struct TrDef {
     uint8_t max_args = 0;
     std::array<TrArg, 4> kinds{TrArg::Str, TrArg::Str, TrArg::Str, TrArg::Str};
     TrFn fn = nullptr;
+    TrPrepare prepare = nullptr;
+    TrFnData fn_data = nullptr;
+    // The whole text after the first ',' is one argument (commas are not separators): the
+    // expression of {re.subst,/a,b/c/}.
+    bool whole_arg = false;
 };
 
 // Tables, one per family. Each lives in its own file (tr_string.cpp, tr_url.cpp, ...).
 std::span<const TrDef> string_transformations();  // s.*
 std::span<const TrDef> url_transformations();     // url.* (xhttp)
 std::span<const TrDef> param_transformations();   // param.*
+std::span<const TrDef> uri_transformations();     // uri.*
+std::span<const TrDef> nameaddr_transformations();  // nameaddr.*, tobody.*
+std::span<const TrDef> line_transformations();    // line.*
+std::span<const TrDef> re_transformations();      // re.subst
+std::span<const TrDef> val_transformations();     // val.*
 
 }  // namespace siphon::pv
