@@ -10,6 +10,7 @@ extern const cfg::ModuleDef kSlModule;
 extern const cfg::ModuleDef kXhttpModule;
 extern const cfg::ModuleDef kXlogModule;
 extern const cfg::ModuleDef kTextopsModule;
+extern const cfg::ModuleDef kTextopsxModule;
 extern const cfg::ModuleDef kPvModule;
 extern const cfg::ModuleDef kAppLuaModule;
 extern const cfg::ModuleDef kKemixModule;

@@ -7,7 +7,8 @@ namespace siphon::modules {
 std::span<const cfg::ModuleDef* const> builtin() {
     // An explicit list: no static-initializer self-registration.
     static const cfg::ModuleDef* const kAll[] = {
-        &kCoreModule, &kSlModule, &kXhttpModule, &kXlogModule, &kTextopsModule, &kPvModule,
+        &kCoreModule, &kSlModule, &kXhttpModule, &kXlogModule, &kTextopsModule, &kTextopsxModule,
+        &kPvModule,
         &kAppLuaModule, &kKemixModule,
         &kJsonrpcsModule, &kStatisticsModule, &kXhttpPromModule, &kXmlrpcModule,
         &kXhttpRpcModule,

@@ -37,7 +37,6 @@ KAMAILIO_MISSING_MODULES = {
     "maxfwd": ["mf_process_maxfwd_header"],
     "usrloc": [],
     "registrar": ["save", "lookup"],
-    "textopsx": [],
     "sanity": ["sanity_check"],
     "ctl": [],
     "cfg_rpc": [],
@@ -45,8 +44,6 @@ KAMAILIO_MISSING_MODULES = {
     "counters": [],
     "dlgs": ["dlgs_init", "dlgs_update"],
     "debugger": [],
-    # textops functions siphon's textops does not have yet (they edit the forwarded request)
-    "textops (part)": ["append_hf", "remove_hf"],
 }
 KAMAILIO_DEFINE_SETS = [[], ["WITH_JSONRPC"], ["WITH_JSONRPC", "WITH_DEBUG"]]
 KAMAILIO_CFG = "tests/cfg/kamailio/kamailio.cfg"

@@ -37,6 +37,7 @@ class Out {
 public:
     explicit Out(Arena& a, size_t cap) : buf_(a.alloc(cap)), cap_(cap) {}
     void put(std::string_view s) {
+        if (s.empty()) return;  // an empty view may have a null data(): no memcpy
         if (s.size() > cap_ - len_) {
             overflow_ = true;
             return;
@@ -139,6 +140,7 @@ int sip_send(pv::Ctx& ctx, const SlData& sl, int code, std::string_view reason) 
     size_t cap = m.head.size() + 512 + sl.server_line.size();
     if (ctx.reply_hdrs)
         for (auto h : *ctx.reply_hdrs) cap += h.size();
+    if (ctx.has_reply_body) cap += ctx.reply_body.size();
     Out o(ctx.w.arena, cap);
     o.put("SIP/2.0 ");
     o.put_int(code);
@@ -197,8 +199,13 @@ int sip_send(pv::Ctx& ctx, const SlData& sl, int code, std::string_view reason) 
     }
     if (ctx.reply_hdrs)
         for (auto h : *ctx.reply_hdrs) o.put(h);
+    // set_reply_body(): its Content-Type line is among the added headers.
+    std::string_view body = ctx.has_reply_body ? ctx.reply_body : std::string_view{};
     o.put(sl.server_line);
-    o.put("Content-Length: 0\r\n\r\n");
+    o.put("Content-Length: ");
+    o.put_int(static_cast<int>(body.size()));
+    o.put("\r\n\r\n");
+    o.put(body);
     if (o.overflow()) {
         SLOG_ERR("sl", "reply too large");
         return -1;
@@ -249,7 +256,11 @@ int sl_send(pv::Ctx& ctx, const SlData& sl, int code, std::string_view reason) {
         SLOG_ERR("sl", "reply reason contains CR or LF: refused");
         return -1;
     }
-    if (ctx.msg->is_http()) return http_send(ctx, sl, code, reason, "", "");
+    if (ctx.msg->is_http()) {
+        if (ctx.has_reply_body)
+            return http_send(ctx, sl, code, reason, "", ctx.reply_body);
+        return http_send(ctx, sl, code, reason, "", "");
+    }
     if (code < 100 || code > 699) {
         SLOG_ERR("sl", "invalid reply code %d", code);
         return -1;

@@ -68,6 +68,16 @@ int xhttp_reply(pv::Ctx& ctx, const XhttpData& x, int code, std::string_view rea
         SLOG_ERR("xhttp", "xhttp_reply() outside an HTTP request");
         return -1;
     }
+    if (ctx.has_reply_body) {
+        // As Kamailio: the reply already has a body (set_reply_body()). The Content-Type line
+        // is added before the body is refused, so a later sl_send_reply() carries it too.
+        if (!ctype.empty() && ctx.reply_hdrs && ctype.find_first_of("\r\n") == std::string_view::npos) {
+            std::string_view line = ctx.w.arena.copy(std::string("Content-Type: ").append(ctype).append("\r\n"));
+            ctx.reply_hdrs->push_back(line);
+        }
+        SLOG_ERR("xhttp", "a reply body was already set (set_reply_body): reply not sent");
+        return -1;
+    }
     return http_send(ctx, *x.sl, code, reason, ctype, body);
 }
 
