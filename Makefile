@@ -3,13 +3,14 @@
 BUILD      ?= build
 BENCH_BUILD ?= build-bench
 BENCH_ARGS ?=
+SOAK_SECONDS ?= 600
 ASAN_BUILD ?= build-asan
 PYTHON3    ?= /usr/bin/python3
 JOBS       ?= $(shell nproc)
 CMAKE_ARGS ?=
 
 .PHONY: all deps deps-test build run test unit integration compat cfg-check test-asan \
-        bench fuzz compat-record clean
+        bench soak fuzz compat-record clean
 
 all: build
 
@@ -62,6 +63,11 @@ bench:
 	cmake -S . -B $(BENCH_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DSIPHON_BENCH=ON -DSIPHON_TESTS=OFF $(CMAKE_ARGS)
 	cmake --build $(BENCH_BUILD) -j $(JOBS)
 	$(PYTHON3) bench/run.py --build $(BENCH_BUILD) $(BENCH_ARGS)
+
+# Mixed SIP+HTTP load for SOAK_SECONDS (default 600): fails on any error reply, any lost
+# request, or RSS growth above 5% after the warm-up.
+soak: build
+	$(PYTHON3) bench/soak.py --bin $(BUILD)/siphon --seconds $(SOAK_SECONDS)
 
 fuzz:
 	@bash scripts/setup.sh fuzz

@@ -1,11 +1,16 @@
 // siphon: command line (Kamailio-compatible flags), config loading, start and stop.
 #include <fcntl.h>
+#include <ftw.h>
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <thread>
@@ -39,6 +44,8 @@ struct Options {
     std::vector<std::pair<std::string, std::string>> defines;
     int debug = -100;
     std::string run_dir;   // -Y: where relative RPC FIFO/socket names go
+    std::string user;      // -u: switch to this user (name or number) once the sockets are bound
+    std::string group;     // -g: and to this group (default: the user's primary group)
 };
 
 void usage(FILE* f) {
@@ -55,6 +62,8 @@ void usage(FILE* f) {
                  "  -d          raise the log level by one (repeatable)\n"
                  "  -L DIR      module directory (accepted; modules are built in)\n"
                  "  -Y DIR      runtime directory for RPC FIFO/socket files (default /run/siphon)\n"
+                 "  -u USER     run as USER (name or number) once the sockets are bound\n"
+                 "  -g GROUP    run as GROUP (name or number; default: the primary group of -u)\n"
                  "  -M N, -m N  memory sizes (accepted; memory is not preallocated)\n"
                  "  -V, -v      print version and exit\n"
                  "  -h          this help\n"
@@ -112,7 +121,9 @@ bool parse_args(int argc, char** argv, Options& o, int& exit_code) {
             }
             case 'd': o.debug = (o.debug == -100 ? 0 : o.debug) + static_cast<int>(a.size() - 1); break;
             case 'Y': if (!value(o.run_dir)) return exit_code = 2, false; break;
-            case 'L': case 'M': case 'm': case 'u': case 'g': case 'w':
+            case 'u': if (!value(o.user)) return exit_code = 2, false; break;
+            case 'g': if (!value(o.group)) return exit_code = 2, false; break;
+            case 'L': case 'M': case 'm': case 'w':
                 if (!value(v)) return exit_code = 2, false;
                 break;
             case 'V': case 'v':
@@ -167,6 +178,139 @@ std::vector<net::ListenAddr> expand_listens(const cfg::CoreConfig& core, std::st
     return out;
 }
 
+// -u/-g: the identity the server drops to once its sockets are bound (Kamailio's do_suid).
+struct Identity {
+    bool set_user = false;
+    bool set_group = false;
+    uid_t uid = 0;
+    gid_t gid = 0;
+    std::string user_name;   // for the supplementary groups; empty for a number without passwd entry
+    bool has_primary = false;
+    gid_t primary_gid = 0;
+};
+
+bool all_digits(const std::string& s) {
+    if (s.empty() || s.size() > 10) return false;
+    for (char c : s)
+        if (c < '0' || c > '9') return false;
+    return true;
+}
+
+// Resolves -u/-g (names or numbers). Returns an error text for an unknown user or group.
+std::string resolve_identity(const Options& o, Identity& id) {
+    if (!o.user.empty()) {
+        struct passwd* pw = nullptr;
+        if (all_digits(o.user)) {
+            unsigned long n = std::strtoul(o.user.c_str(), nullptr, 10);
+            if (n > 0xfffffffeUL) return "bad user id '" + o.user + "'";
+            id.uid = static_cast<uid_t>(n);
+            pw = getpwuid(id.uid);
+        } else {
+            pw = getpwnam(o.user.c_str());
+            if (!pw) return "unknown user '" + o.user + "'";
+            id.uid = pw->pw_uid;
+        }
+        if (pw) {
+            id.user_name = pw->pw_name;
+            id.has_primary = true;
+            id.primary_gid = pw->pw_gid;
+        }
+        id.set_user = true;
+    }
+    if (!o.group.empty()) {
+        if (all_digits(o.group)) {
+            unsigned long n = std::strtoul(o.group.c_str(), nullptr, 10);
+            if (n > 0xfffffffeUL) return "bad group id '" + o.group + "'";
+            id.gid = static_cast<gid_t>(n);
+        } else {
+            struct group* gr = getgrnam(o.group.c_str());
+            if (!gr) return "unknown group '" + o.group + "'";
+            id.gid = gr->gr_gid;
+        }
+        id.set_group = true;
+    } else if (id.has_primary) {
+        id.gid = id.primary_gid;
+        id.set_group = true;
+    } else if (id.set_user) {
+        // Keeping the starting group (root's) would leave a privilege behind.
+        return "user id " + o.user + " has no passwd entry: give the group with -g";
+    }
+    return "";
+}
+
+// True when the process is root and -u/-g ask for another identity: only then are files
+// handed over and ids switched. A non-root process started with -u naming itself does nothing.
+bool switching(const Identity& id) {
+    if (!id.set_user && !id.set_group) return false;
+    if (geteuid() != 0) {
+        bool user_same = !id.set_user || (id.uid == getuid() && id.uid == geteuid());
+        // -g given explicitly for another group is still attempted (and fails with EPERM
+        // unless it is the real or saved group).
+        return !user_same || (id.set_group && id.gid != getegid());
+    }
+    return (id.set_user && id.uid != 0) || (id.set_group && id.gid != getegid());
+}
+
+// The topmost missing component of a directory path ("" when it exists): what creating
+// the directory with its parents would add.
+std::string first_missing(std::string path) {
+    while (path.size() > 1 && path.back() == '/') path.pop_back();
+    std::string top;
+    struct stat st;
+    while (!path.empty() && ::lstat(path.c_str(), &st) != 0 && errno == ENOENT) {
+        top = path;
+        size_t slash = path.rfind('/');
+        if (slash == std::string::npos || slash == 0) break;
+        path.resize(slash);
+    }
+    return top;
+}
+
+uid_t g_chown_uid;
+gid_t g_chown_gid;
+
+int chown_entry(const char* path, const struct stat* st, int, struct FTW*) {
+    // Only what this process created (still owned by it) changes hands; an owner set
+    // explicitly (jsonrpcs fifo_user/fifo_group) stays.
+    uid_t u = st->st_uid == geteuid() ? g_chown_uid : static_cast<uid_t>(-1);
+    gid_t g = st->st_gid == getegid() ? g_chown_gid : static_cast<gid_t>(-1);
+    if (u != static_cast<uid_t>(-1) || g != static_cast<gid_t>(-1)) {
+        if (::lchown(path, u, g) != 0)
+            log_printf(kLogWarn, "core", "chown %s: %s", path, std::strerror(errno));
+    }
+    return 0;
+}
+
+// Hands a runtime directory that this start created (and the RPC FIFO/socket files in it)
+// to the identity the server switches to, so that it can remove and recreate them later.
+void hand_over_tree(const std::string& top, const Identity& id) {
+    struct stat st;
+    if (top.empty() || ::lstat(top.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return;
+    g_chown_uid = id.set_user ? id.uid : static_cast<uid_t>(-1);
+    g_chown_gid = id.set_group ? id.gid : static_cast<gid_t>(-1);
+    ::nftw(top.c_str(), chown_entry, 16, FTW_PHYS);
+}
+
+// setgroups/setgid/setuid, in that order. Returns an error text on failure.
+std::string drop_privileges(const Identity& id) {
+    bool root = geteuid() == 0;
+    gid_t gid = id.set_group ? id.gid : getegid();
+    if (root) {
+        int rc = id.set_user && !id.user_name.empty() ? ::initgroups(id.user_name.c_str(), gid)
+                                                      : ::setgroups(1, &gid);
+        if (rc != 0) return std::string("cannot set the supplementary groups: ") + std::strerror(errno);
+    }
+    if (id.set_group && (gid != getgid() || gid != getegid()) && ::setgid(gid) != 0)
+        return "cannot switch to group id " + std::to_string(gid) + ": " + std::strerror(errno);
+    bool user_same = !id.set_user || (id.uid == getuid() && id.uid == geteuid());
+    if (!user_same && ::setuid(id.uid) != 0)
+        return "cannot switch to user id " + std::to_string(id.uid) + ": " + std::strerror(errno);
+    if (id.set_user && id.uid != 0 && (::setuid(0) == 0 || geteuid() == 0))
+        return "still able to regain root after switching to user id " + std::to_string(id.uid);
+    if (id.set_group && getegid() != gid) return "group id did not change to " + std::to_string(gid);
+    return "";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -208,6 +352,14 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "%s: configuration is valid\n", lo.path.c_str());
         return 0;
     }
+
+    Identity ident;
+    std::string id_err = resolve_identity(o, ident);
+    if (!id_err.empty()) {
+        std::fprintf(stderr, "siphon: %s\n", id_err.c_str());
+        return 1;
+    }
+    bool switch_ids = switching(ident);
 
     cfg::CoreConfig& core = script->core;
     LogConfig& lc = log_config();
@@ -256,11 +408,15 @@ int main(int argc, char** argv) {
         return 1;
     }
     runtime.attach_server(&server);
+    // RPC FIFO/socket files are created now, with the privileges of the start; a runtime
+    // directory created for them is handed to the -u/-g identity so that it can remove them.
+    std::string created_run_dir = switch_ids && geteuid() == 0 ? first_missing(runtime.run_dir()) : "";
     err = runtime.open_services();
     if (!err.empty()) {
         std::fprintf(stderr, "siphon: %s\n", err.c_str());
         return 1;
     }
+    if (!created_run_dir.empty()) hand_over_tree(created_run_dir, ident);
     std::string listeners;
     for (auto& b : server.bound()) listeners += (listeners.empty() ? "" : " ") + b;
     app.shared().listeners = listeners;
@@ -291,14 +447,27 @@ int main(int argc, char** argv) {
         std::fprintf(f, "%d\n", static_cast<int>(getpid()));
         std::fclose(f);
     }
+    // Every socket is bound and every file written: drop root before any worker starts.
+    if (switch_ids) {
+        err = drop_privileges(ident);
+        if (!err.empty()) {
+            std::fprintf(stderr, "siphon: %s\n", err.c_str());
+            if (!lc.to_stderr) log_printf(kLogCrit, "core", "%s", err.c_str());
+            if (!o.pid_file.empty()) unlink(o.pid_file.c_str());
+            return 1;
+        }
+        log_printf(kLogNotice, "core", "running as uid %u, gid %u", static_cast<unsigned>(geteuid()),
+                   static_cast<unsigned>(getegid()));
+    }
     log_printf(kLogNotice, "core", "siphon %s started, %d workers, listening on %s", SIPHON_VERSION,
                nc.workers, listeners.c_str());
     if (lc.to_stderr) {
         std::fprintf(stderr, "Listening on\n");
         for (auto& b : server.bound()) std::fprintf(stderr, "             %s\n", b.c_str());
     }
-    server.start();
+    // Services first: an RPC that arrives as soon as the workers run sees them (core.psx).
     runtime.start_services();
+    server.start();
     int sig = 0;
     for (;;) {
         sigwait(&sigs, &sig);
@@ -309,6 +478,7 @@ int main(int argc, char** argv) {
     log_printf(kLogNotice, "core", "signal %d: stopping", sig);
     runtime.stop_services();
     server.stop();
-    if (!o.pid_file.empty()) unlink(o.pid_file.c_str());
+    if (!o.pid_file.empty() && unlink(o.pid_file.c_str()) != 0 && errno != ENOENT)
+        log_printf(kLogWarn, "core", "cannot remove pid file %s: %s", o.pid_file.c_str(), std::strerror(errno));
     return 0;
 }

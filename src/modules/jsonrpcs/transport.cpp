@@ -17,6 +17,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <future>
 
 #include "core/log.h"
 #include "modules/jsonrpcs/jsonrpcs.h"
@@ -294,14 +295,20 @@ void JsonrpcsData::start(rpc::Runtime& r) {
         return;
     }
     running = true;
-    thread = std::thread([this, &r] {
+    // The thread is listed (core.psx) before start() returns, so the first RPC after
+    // startup already sees it.
+    std::promise<void> listed;
+    std::future<void> ready = listed.get_future();
+    thread = std::thread([this, &r, &listed] {
         std::string desc = "JSONRPCS";
         if (fifo_fd >= 0) desc += " FIFO";
         if (dgram_fd >= 0) desc += " DATAGRAM";
         if (tcp_fd >= 0) desc += " STREAM";
         r.register_thread(desc);
+        listed.set_value();
         loop();
     });
+    ready.wait();
 }
 
 void JsonrpcsData::stop() {
