@@ -15,8 +15,10 @@ for bin in "$build"/fuzz/fuzz_*; do
   seeds="$here/corpus/$corpus_name"
   work=$(mktemp -d)
   [ -d "$seeds" ] && cp -r "$seeds"/. "$work"/ 2>/dev/null || true
+  dict_name=$corpus_name
+  case $corpus_name in framing) dict_name=msg ;; esac
   dict=()
-  [ -f "$here/$corpus_name.dict" ] && dict=(-dict="$here/$corpus_name.dict")
+  [ -f "$here/$dict_name.dict" ] && dict=(-dict="$here/$dict_name.dict")
   echo "== $name for ${secs}s"
   if ! "$bin" "$work" "${dict[@]}" -max_total_time="$secs" -max_len=65536 -timeout=10 \
         -rss_limit_mb=2048 -artifact_prefix="$here/artifacts/$name-" -print_final_stats=1 \
