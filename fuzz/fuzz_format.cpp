@@ -91,9 +91,14 @@ const Sample& http_sample() {
 
 std::vector<const pv::TrDef*> all_transformations() {
     std::vector<const pv::TrDef*> v;
+    // Every family; those that need the message context ({re.subst}: fn_data) are reached
+    // through parse_format/render instead.
     for (auto span : {pv::string_transformations(), pv::param_transformations(),
-                      pv::url_transformations()})
-        for (const pv::TrDef& d : span) v.push_back(&d);
+                      pv::url_transformations(), pv::uri_transformations(),
+                      pv::nameaddr_transformations(), pv::line_transformations(),
+                      pv::val_transformations()})
+        for (const pv::TrDef& d : span)
+            if (d.fn) v.push_back(&d);
     return v;
 }
 

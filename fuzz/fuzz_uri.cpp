@@ -92,8 +92,10 @@ void headers(std::string_view s) {
 const pv::TrDef* const* transformations(size_t& n) {
     static std::vector<const pv::TrDef*> v = [] {
         std::vector<const pv::TrDef*> r;
-        for (auto span : {pv::param_transformations(), pv::url_transformations()})
-            for (const pv::TrDef& d : span) r.push_back(&d);
+        for (auto span : {pv::param_transformations(), pv::url_transformations(),
+                          pv::uri_transformations(), pv::nameaddr_transformations()})
+            for (const pv::TrDef& d : span)
+                if (d.fn) r.push_back(&d);
         return r;
     }();
     n = v.size();
