@@ -157,11 +157,11 @@ void run_logic_invite(benchmark::State& st) {
 }
 BENCHMARK(run_logic_invite);
 
+}  // namespace
+
 // Everything between "a complete request is in the buffer" and "the reply bytes are handed
 // to the socket": frame + dispatch + script + reply building.
-void app_http_request(benchmark::State& st, const std::string* cfg) {
-    auto script = load(*cfg);
-    modules::App app(*script, 1);
+void run_http_requests(benchmark::State& st, modules::App& app) {
     auto m = std::make_unique<msg::Message>();
     std::string buf = kHttpGet;
     pv::RecvInfo rcv;
@@ -180,6 +180,14 @@ void app_http_request(benchmark::State& st, const std::string* cfg) {
     }
     if (sink.count_ != st.iterations()) st.SkipWithError("no reply sent");
     st.SetItemsProcessed(int64_t(st.iterations()));
+}
+
+namespace {
+
+void app_http_request(benchmark::State& st, const std::string* cfg) {
+    auto script = load(*cfg);
+    modules::App app(*script, 1);
+    run_http_requests(st, app);
 }
 BENCHMARK_CAPTURE(app_http_request, fixed_reply, &kFixedCfg);
 BENCHMARK_CAPTURE(app_http_request, pv_reply, &kPvCfg);

@@ -13,7 +13,6 @@
 
 #include "bench/micro/common.h"
 #include "modules/app.h"
-#include "msg/framer.h"
 
 namespace siphon::bench {
 namespace {
@@ -65,25 +64,8 @@ void app_http_lua(benchmark::State& st, const char* code) {
         "modparam(\"xhttp\", \"event_callback\", \"ksr_xhttp_event\")\n";
     auto script = load(cfg);
     modules::App app(*script, 1);
-    app.on_worker_start(0);
-    auto m = std::make_unique<msg::Message>();
-    std::string buf = kHttpGet;
-    pv::RecvInfo rcv;
-    fill_rcv(rcv, pv::Proto::Tcp);
-    CountingSink sink;
-    sink.set_stream(true);
-    msg::Limits lim;
-    msg::StreamOptions opt;
-    opt.accept_no_cl = true;
-    for (auto _ : st) {
-        msg::FramerState fs;
-        auto r = msg::frame_stream(buf.data(), buf.size(), lim, opt, fs, *m);
-        bool keep = app.on_message(0, *m, rcv, sink);
-        benchmark::DoNotOptimize(keep);
-        benchmark::DoNotOptimize(r.consumed);
-    }
-    if (sink.count_ != st.iterations()) st.SkipWithError("no reply sent");
-    st.SetItemsProcessed(int64_t(st.iterations()));
+    app.on_worker_start(0);   // builds the worker's Lua state
+    run_http_requests(st, app);
     std::remove(file.c_str());
 }
 BENCHMARK_CAPTURE(app_http_lua, simple_reply, kSimple);

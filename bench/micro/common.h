@@ -13,6 +13,14 @@
 #include "msg/message.h"
 #include "pv/context.h"
 
+namespace benchmark {
+class State;
+}
+
+namespace siphon::modules {
+class App;
+}
+
 namespace siphon::bench {
 
 // A typical INVITE from a softphone (about 900 bytes with SDP).
@@ -109,6 +117,10 @@ inline void fill_rcv(pv::RecvInfo& r, pv::Proto proto) {
 
 // Loads a config from text with the built-in modules; aborts with the diagnostics on error.
 std::unique_ptr<cfg::Script> load(const std::string& text);
+
+// Frames kHttpGet and hands it to app.on_message once per iteration (worker 0, TCP), as a
+// worker does for a request that arrived whole; checks that every request got a reply.
+void run_http_requests(benchmark::State& st, modules::App& app);
 
 // Per-worker state sized as modules::App sizes it.
 std::unique_ptr<pv::WorkerState> make_worker(const cfg::Script& s);

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "core/log.h"
+#include "msg/char_class.h"
 #include "msg/sip_parse.h"
 
 namespace siphon::cfg {
@@ -27,14 +28,7 @@ namespace {
 
 enum class Flow : uint8_t { Next, Break, Return, Exit };
 
-bool iequal(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(a[i])) !=
-            std::tolower(static_cast<unsigned char>(b[i])))
-            return false;
-    return true;
-}
+bool iequal(std::string_view a, std::string_view b) { return msg::chars::iequals(a, b); }
 
 // `addr` inside the network "a.b.c.d/bits" (src_ip == 10.0.0.0/8). Host bits set in the
 // network address are ignored, as Kamailio does (it warns and fixes the network).

@@ -11,6 +11,7 @@
 #include <random>
 
 #include "core/log.h"
+#include "msg/char_class.h"
 #include "msg/sip_parse.h"
 #include "pv/pv.h"
 
@@ -20,16 +21,7 @@ namespace {
 
 using msg::Hdr;
 
-bool ieq(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i) {
-        char x = a[i], y = b[i];
-        if (x >= 'A' && x <= 'Z') x = char(x + 32);
-        if (y >= 'A' && y <= 'Z') y = char(y + 32);
-        if (x != y) return false;
-    }
-    return true;
-}
+bool ieq(std::string_view a, std::string_view b) { return msg::chars::iequals(a, b); }
 
 bool str_out(Value& out, std::string_view s) {
     out = Value::of_str(s);

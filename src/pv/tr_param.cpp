@@ -19,6 +19,7 @@
 //    quote, on a missing name after a separator ("a=1;;"), and on an empty input.
 // Names compare case-insensitively and the last duplicate wins. Values are returned raw (not
 // URL-decoded). A null input fails; an integer input is read as its decimal text.
+#include "msg/char_class.h"
 #include "pv/transform_defs.h"
 
 namespace siphon::pv {
@@ -143,16 +144,7 @@ bool separator(Args args, size_t i, char& sep) {
     return true;
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i) {
-        char x = a[i], y = b[i];
-        if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-        if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-        if (x != y) return false;
-    }
-    return true;
-}
+using msg::chars::iequals;
 
 bool set_str(Value& v, std::string_view s) {
     v = Value::of_str(s.empty() ? std::string_view(kEmpty, 0) : s);

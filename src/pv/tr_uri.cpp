@@ -17,6 +17,7 @@
 #include <cstring>
 #include <initializer_list>
 
+#include "msg/char_class.h"
 #include "msg/sip_parse.h"
 #include "pv/transform_defs.h"
 
@@ -107,16 +108,7 @@ bool tr_short(Value& v, Args, Arena& arena) {
                                    with_tr ? ";transport=" : "", with_tr ? u.transport : ""}));
 }
 
-bool ieq(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i) {
-        char x = a[i], y = b[i];
-        if (x >= 'A' && x <= 'Z') x = char(x + 32);
-        if (y >= 'A' && y <= 'Z') y = char(y + 32);
-        if (x != y) return false;
-    }
-    return true;
-}
+bool ieq(std::string_view a, std::string_view b) { return msg::chars::iequals(a, b); }
 
 bool tr_tosocket(Value& v, Args, Arena& arena) {
     msg::SipUri u;

@@ -12,6 +12,7 @@
 #include "cfg/script.h"
 #include "core/log.h"
 #include "modules/modules.h"
+#include "msg/char_class.h"
 
 namespace siphon::modules {
 
@@ -20,14 +21,7 @@ namespace {
 using cfg::ArgKind;
 using cfg::CallArgs;
 
-bool ieq(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(a[i])) !=
-            std::tolower(static_cast<unsigned char>(b[i])))
-            return false;
-    return true;
-}
+bool ieq(std::string_view a, std::string_view b) { return msg::chars::iequals(a, b); }
 
 struct CorexModData : CorexData {
     std::vector<std::string> socket_names;   // listen ... name "x"

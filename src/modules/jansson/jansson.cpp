@@ -510,34 +510,26 @@ int get_impl(CallArgs& a, std::string_view path, std::string_view src, const pv:
     }
 }
 
-// jansson_get(path, json, $dst)
-int w_jansson_get(CallArgs& a) {
+// The path and the document are parameters path_i and json_i; the result goes to param 2.
+int get_from_args(CallArgs& a, size_t path_i, size_t json_i) {
     std::string_view path, src;
-    if (!arg_text(a, 1, src)) {
+    if (!arg_text(a, json_i, src)) {
         SLOG_ERR("jansson", "cannot get json string value");
         return -1;
     }
-    if (!a.str(0, path)) {
+    if (!a.str(path_i, path)) {
         SLOG_ERR("jansson", "cannot get path string value");
         return -1;
     }
     return get_impl(a, path, src, *a.args[2].pv);
 }
 
+// jansson_get(path, json, $dst)
+int w_jansson_get(CallArgs& a) { return get_from_args(a, 0, 1); }
+
 // jansson_get_field(json, field, $dst): in 5.6 the same as jansson_get with the first two
 // parameters swapped, so the field is read as a path (measured: "a.b" finds {"a":{"b":..}}).
-int w_jansson_get_field(CallArgs& a) {
-    std::string_view path, src;
-    if (!arg_text(a, 0, src)) {
-        SLOG_ERR("jansson", "cannot get json string value");
-        return -1;
-    }
-    if (!a.str(1, path)) {
-        SLOG_ERR("jansson", "cannot get path string value");
-        return -1;
-    }
-    return get_impl(a, path, src, *a.args[2].pv);
-}
+int w_jansson_get_field(CallArgs& a) { return get_from_args(a, 1, 0); }
 
 // jansson_pv_get(path, $src, $dst): the document is the value of a variable.
 int w_jansson_pv_get(CallArgs& a) {

@@ -8,6 +8,7 @@
 #include "cfg/interp.h"
 #include "core/log.h"
 #include "modules/kemi/kemi.h"
+#include "msg/char_class.h"
 #include "msg/sip_parse.h"
 
 namespace siphon::kemi {
@@ -18,16 +19,7 @@ namespace {
 // KSR.pv.getw("$hdr(X-Nope)") is "<null>").
 constexpr std::string_view kNullText = "<null>";
 
-bool ieq(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i) {
-        char x = a[i], y = b[i];
-        if (x >= 'A' && x <= 'Z') x = static_cast<char>(x + 32);
-        if (y >= 'A' && y <= 'Z') y = static_cast<char>(y + 32);
-        if (x != y) return false;
-    }
-    return true;
-}
+bool ieq(std::string_view a, std::string_view b) { return msg::chars::iequals(a, b); }
 
 int logf(int level, Call& c, size_t arg) {
     if (log_enabled(level)) log_write(level, "script", c.s(arg));

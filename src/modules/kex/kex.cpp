@@ -16,6 +16,7 @@
 #include "core/log.h"
 #include "modules/corex/corex.h"
 #include "modules/modules.h"
+#include "msg/char_class.h"
 #include "msg/sip_parse.h"
 
 namespace siphon::modules {
@@ -231,14 +232,7 @@ struct KexData : cfg::ModuleData {
     bool tcp_enabled = true;
 };
 
-bool ieq(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(a[i])) !=
-            std::tolower(static_cast<unsigned char>(b[i])))
-            return false;
-    return true;
-}
+bool ieq(std::string_view a, std::string_view b) { return msg::chars::iequals(a, b); }
 
 Tp tp_of(pv::Proto p) {
     switch (p) {

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "modules/rpc/stats.h"
+#include "msg/char_class.h"
 
 namespace siphon::rpc {
 
@@ -26,9 +27,7 @@ constexpr int kRplCodes[5] = {401, 404, 407, 480, 486};
 // sl module: codes with a statistic of their own (sl_stats.c).
 constexpr int kSlCodes[13] = {200, 202, 300, 301, 302, 400, 401, 403, 404, 407, 408, 483, 500};
 
-bool ieq(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
+bool ieq(std::string_view a, std::string_view b) { return msg::chars::iequals(a, b); }
 
 int status_of(std::string_view bytes) {
     // "SIP/2.0 200 OK" / "HTTP/1.1 404 Not Found"

@@ -8,6 +8,7 @@
 #include "cfg/module.h"
 #include "core/log.h"
 #include "modules/modules.h"
+#include "msg/char_class.h"
 #include "msg/message.h"
 #include "msg/sip_parse.h"
 
@@ -30,12 +31,7 @@ char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i)
-        if (lower(a[i]) != lower(b[i])) return false;
-    return true;
-}
+using msg::chars::iequals;
 
 int hex_value(char c) {
     if (is_digit(c)) return c - '0';
