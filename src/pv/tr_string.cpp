@@ -396,9 +396,15 @@ bool tr_decode_7bit(Value& v, Args, Arena& arena) {
 
 // ---- base58 ----------------------------------------------------------------------------------
 
+// Base-58 conversion is quadratic in the length. Kamailio fails only when the result outgrows
+// its 64 KB buffer (about 47 KB of input, seconds of CPU per call); siphon bounds the work at
+// inputs of 8 KB (Kamailio's default pv_buffer_size), about 1 ms, and fails above that.
+constexpr size_t kBase58MaxInput = 8192;
+
 bool tr_encode_base58(Value& v, Args, Arena& arena) {
     std::string_view s;
     if (!input_text(v, arena, s)) return false;
+    if (s.size() > kBase58MaxInput) return false;
     const auto* bin = reinterpret_cast<const uint8_t*>(s.data());
     size_t n = s.size();
     size_t zeros = 0;
@@ -438,6 +444,7 @@ int base58_value(uint8_t c) {
 bool tr_decode_base58(Value& v, Args, Arena& arena) {
     std::string_view s;
     if (!input_text(v, arena, s)) return false;
+    if (s.size() > kBase58MaxInput * 138 / 100 + 1) return false;
     size_t n = s.size();
     size_t zeros = 0;
     while (zeros < n && s[zeros] == '1') ++zeros;

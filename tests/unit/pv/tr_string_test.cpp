@@ -124,6 +124,27 @@ private:
 };
 
 
+// Base-58 is quadratic in the length: inputs are bounded (8 KB to encode, its 11,306-digit
+// encoding to decode) so that one call cannot take seconds (found by fuzz_format).
+TEST(TrString, Base58InputIsBounded) {
+    const std::string max_in(8192, 'z'), over(8193, 'z');
+    const std::string digits_over(8192 * 138 / 100 + 2, '2');
+    run({
+        Err("encode.base58", S(over), {}),
+        Err("decode.base58", S(digits_over), {}),
+    });
+    Value v = Value::of_str(max_in);
+    Arena arena;
+    const TrDef* d = find_tr("encode.base58");
+    ASSERT_NE(d, nullptr);
+    ASSERT_TRUE(d->fn(v, {}, arena));
+    ASSERT_TRUE(v.is_str());
+    Value back = v;
+    const TrDef* dd = find_tr("decode.base58");
+    ASSERT_TRUE(dd->fn(back, {}, arena));
+    EXPECT_EQ(back.s, max_in);
+}
+
 // Length in bytes; integers by their decimal text.
 TEST(TrString, Len) {
     run({
