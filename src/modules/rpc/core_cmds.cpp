@@ -56,6 +56,8 @@ void system_method_help(Call& c) {
     c.add(Node::str(m->help));
 }
 
+// Kamailio 5.6's core answers system.methodSignature with exactly this fault (core_cmd.c):
+// RPC commands carry no signatures there either. Kept for clients that test for it.
 void system_method_signature(Call& c) {
     c.fault(500, "Not Implemented Yet");
 }
