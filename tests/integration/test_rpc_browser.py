@@ -130,7 +130,13 @@ class Browser:
         deadline = time.monotonic() + timeout
         state = None
         while time.monotonic() < deadline:
-            state = self.js("[location.href, document.readyState]")
+            try:
+                state = self.js("[location.href, document.readyState]")
+            except RuntimeError as e:
+                # Evaluated while the page was being replaced: poll again.
+                if "navigated or closed" not in str(e):
+                    raise
+                state = None
             if state and url_check(state[0]) and state[1] == "complete":
                 return state[0]
             time.sleep(0.05)   # poll interval of the page state, not a guess at readiness
