@@ -386,6 +386,7 @@ int main(int argc, char** argv) {
     nc.tcp_connection_lifetime = core.tcp_connection_lifetime;
     nc.tcp_header_timeout = core.tcp_header_timeout;
     nc.tcp_send_queue_max = static_cast<size_t>(core.tcp_send_queue_max);
+    nc.io_coalesce_us = core.io_coalesce_us;
 
     // Signals are handled by the main thread only (sigwait); workers inherit the mask.
     sigset_t sigs;

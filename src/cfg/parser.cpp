@@ -32,7 +32,8 @@ constexpr CoreParam kCoreParams[] = {
     {"auto_aliases", PKind::Bool}, {"tcp_accept_no_cl", PKind::Bool},
     {"tcp_max_connections", PKind::Int}, {"tcp_connection_lifetime", PKind::Int},
     {"tcp_header_timeout", PKind::Int}, {"tcp_send_queue_max", PKind::Int},
-    {"tcp_rd_buf_size", PKind::Int}, {"max_while_loops", PKind::Int},
+    {"tcp_rd_buf_size", PKind::Int}, {"io_coalesce_us", PKind::Int},
+    {"max_while_loops", PKind::Int},
     {"max_actions", PKind::Int}, {"pv_buffer_size", PKind::Int},
     {"max_request_line", PKind::Int}, {"max_headers", PKind::Int},
     {"max_header_bytes", PKind::Int}, {"max_body", PKind::Int},
@@ -1223,6 +1224,10 @@ std::string set_core_param(CoreConfig& c, std::string_view name, const Value& v,
     else if (name == "tcp_header_timeout") return positive(c.tcp_header_timeout, 1);
     else if (name == "tcp_send_queue_max") return positive(c.tcp_send_queue_max, 4096);
     else if (name == "tcp_rd_buf_size") c.tcp_rd_buf_size = b;
+    else if (name == "io_coalesce_us") {
+        if (b < 0 || b > 1000) return "'io_coalesce_us' must be between 0 and 1000";
+        c.io_coalesce_us = b;
+    }
     else if (name == "max_while_loops") return positive(c.max_while_loops, 0);
     else if (name == "max_actions") return positive(c.max_actions, 1);
     else if (name == "pv_buffer_size") return positive(c.pv_buffer_size, 256);

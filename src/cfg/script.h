@@ -127,6 +127,7 @@ struct CoreConfig {
     int tcp_header_timeout = 10;         // seconds to receive a complete request head
     int tcp_send_queue_max = 1 << 20;    // bytes queued per connection before it is dropped
     int tcp_rd_buf_size = 0;             // accepted for compatibility
+    int io_coalesce_us = 10;             // busy worker's pause before blocking in epoll
     int max_while_loops = 100;
     int max_actions = 1000000;           // per message; stops runaway scripts
     int pv_buffer_size = 8192;

@@ -39,6 +39,9 @@ struct NetConfig {
     int tcp_connection_lifetime = 120;  // s idle
     int tcp_header_timeout = 10;        // s to complete a message head
     size_t tcp_send_queue_max = 1 << 20;
+    // Microseconds a busy worker that finds nothing ready waits before blocking in epoll
+    // (see Worker::run); 0 blocks at once.
+    int io_coalesce_us = 10;
 };
 
 // What the transport hands each complete message to.

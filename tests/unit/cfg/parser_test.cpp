@@ -163,6 +163,18 @@ TEST(CfgParser, CoreParameterKinds) {
     EXPECT_EQ(c.max_while_loops, 7);
     EXPECT_EQ(c.tcp_connection_lifetime, 16);
     EXPECT_EQ(c.server_header, "Server: x");
+    EXPECT_EQ(c.io_coalesce_us, 10);  // siphon's default
+}
+
+TEST(CfgParser, IoCoalesceRange) {
+    Loaded off("io_coalesce_us=0\n");
+    ASSERT_TRUE(off.ok()) << off.messages();
+    EXPECT_EQ(off.script->core.io_coalesce_us, 0);
+    Loaded most("io_coalesce_us=1000\n");
+    ASSERT_TRUE(most.ok()) << most.messages();
+    EXPECT_EQ(most.script->core.io_coalesce_us, 1000);
+    expect_error("io_coalesce_us=1001\n", "1:16", "'io_coalesce_us' must be between 0 and 1000");
+    expect_error("io_coalesce_us=-1\n", "1:16", "'io_coalesce_us' must be between 0 and 1000");
 }
 
 TEST(CfgParser, CoreParameterTypeErrorsNameTheValue) {
