@@ -353,7 +353,22 @@ private:
             case Expr::Kind::Call: return call(*e.call, out);
             case Expr::Kind::Assign: {
                 Value v;
-                if (!eval(*e.r, v) || stop_) return false;
+                if (e.r->kind == Expr::Kind::Pv) {
+                    // A variable whose transformation failed is an error on the right of an
+                    // assignment in Kamailio ("non existing right pvar"): the action fails and
+                    // the target is left null ($var then reads 0), not set to "" (measured).
+                    bool tr_failed = false;
+                    if (!pv::get_pv(c_, *e.r->pv, v, &tr_failed)) v = Value::null();
+                    if (tr_failed) {
+                        SLOG_ERR("core", "%s:%u: transformation of %s failed: %s set to null",
+                                 file_of(s_, e.pos), e.pos.line, e.r->pv->text.c_str(),
+                                 e.pv->text.c_str());
+                        pv::set_pv(c_, *e.pv, Value::null());
+                        return false;
+                    }
+                } else if (!eval(*e.r, v) || stop_) {
+                    return false;
+                }
                 if (!pv::set_pv(c_, *e.pv, v)) {
                     SLOG_ERR("core", "%s:%u: failed to assign %s", file_of(s_, e.pos), e.pos.line,
                             e.pv->text.c_str());

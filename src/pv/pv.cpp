@@ -508,7 +508,7 @@ bool apply_trs(Ctx& ctx, const PvSpec& spec, Value& v) {
 
 }  // namespace
 
-bool get_pv(Ctx& ctx, const PvSpec& spec, Value& out) {
+bool get_pv(Ctx& ctx, const PvSpec& spec, Value& out, bool* tr_failed) {
     out = Value::null();
     if (!spec.def->get) return false;
     bool ok = spec.def->get(ctx, spec, out);
@@ -518,6 +518,7 @@ bool get_pv(Ctx& ctx, const PvSpec& spec, Value& out) {
     // as an empty string, not as <null> (observed).
     if (!apply_trs(ctx, spec, out)) {
         out = Value::of_str("");
+        if (tr_failed) *tr_failed = true;
         return true;
     }
     return !out.is_null();

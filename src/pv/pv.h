@@ -154,8 +154,9 @@ std::unique_ptr<PvSpec> parse_pv_exact(std::string_view text, Registry& reg, std
 bool parse_format(std::string_view text, Registry& reg, Format& out, std::string& err);
 
 // Reads a PV including index and transformations. Returns false for null. A failed
-// transformation yields an empty string (true), as Kamailio prints it.
-bool get_pv(Ctx& ctx, const PvSpec& spec, Value& out);
+// transformation yields an empty string (true), as Kamailio prints it, and sets *tr_failed
+// when given (an assignment from it is an error in Kamailio: the target is set to null).
+bool get_pv(Ctx& ctx, const PvSpec& spec, Value& out, bool* tr_failed = nullptr);
 bool set_pv(Ctx& ctx, const PvSpec& spec, const Value& v);
 inline bool pv_writable(const PvSpec& spec) { return spec.def && spec.def->set; }
 
