@@ -136,8 +136,9 @@ bool get_ruri(Ctx& c, const PvSpec& s, Value& o) {
     }
     switch (part) {
         case kRuUser: return !u.user.empty() && str_out(o, u.user);
-        case kRuHost: return str_out(o, u.host);
-        case kRuPort: return u.port.empty() ? int_out(o, 0) : int_out(o, u.port_no);
+        case kRuHost: return !u.host.empty() && str_out(o, u.host);  // tel: has none (null)
+        // Without a port Kamailio answers 5060, whatever the scheme (pv_get_5060).
+        case kRuPort: return u.port.empty() ? int_out(o, 5060) : int_out(o, u.port_no);
         case kRuScheme: return str_out(o, u.scheme);
     }
     return false;

@@ -1,7 +1,7 @@
 // siputils: SIP checks from Kamailio's siputils module (5.6): URI syntax and comparison,
-// R-URI parameters, E.164 and character-class tests, To-tag and hop checks. Functions that
-// rewrite the message (add_uri_param) are recognised but refused until siphon can rewrite
-// the R-URI; functions that need authentication state (is_user) are always false.
+// R-URI parameters (read from the current R-URI, as rewritten by $ru or add_uri_param), E.164
+// and character-class tests, To-tag and hop checks. Functions that need authentication state
+// (is_user) are always false.
 #include <cstring>
 #include <string_view>
 
@@ -302,7 +302,7 @@ int w_is_alphanumex(CallArgs& a) {
 bool ruri_params(CallArgs& a, std::string_view& params) {
     if (!a.ctx.msg || a.ctx.msg->kind != msg::Kind::SipRequest) return false;
     msg::SipUri u;
-    if (!msg::parse_sip_uri(a.ctx.msg->uri, u)) {
+    if (!msg::parse_sip_uri(pv::request_uri(a.ctx), u)) {
         SLOG_ERR(kLog, "cannot parse the R-URI");
         return false;
     }
@@ -352,12 +352,32 @@ int w_get_uri_param(CallArgs& a) {
     return pv::set_pv(a.ctx, *a.args[1].pv, Value::of_str(value)) ? 1 : -1;
 }
 
+// Appends ";param" to the R-URI's parameters, before its headers ("?h=v") if it has any. An
+// empty parameter changes nothing (1). Kamailio rebuilds a URI with headers from its parts and
+// loses the '@' and the scheme on the way (sip:alice@h?x=y becomes unparsable, sips: becomes
+// sip:); siphon only inserts the parameter.
 int w_add_uri_param(CallArgs& a) {
     std::string_view p;
-    a.str(0, p);
-    SLOG_ERR(kLog, "add_uri_param(\"%.*s\"): R-URI rewriting is not supported yet",
-             static_cast<int>(p.size()), p.data());
-    return -1;
+    if (!a.str(0, p)) return -1;
+    if (p.empty()) return 1;
+    if (!a.ctx.msg || a.ctx.msg->kind != msg::Kind::SipRequest) return -1;
+    std::string_view ru = pv::request_uri(a.ctx);
+    msg::SipUri u;
+    if (!msg::parse_sip_uri(ru, u)) {
+        SLOG_ERR(kLog, "add_uri_param: cannot parse the R-URI");
+        return -1;
+    }
+    size_t cut = ru.size();
+    const char* h = u.headers.data();
+    if (h && h > ru.data() && h <= ru.data() + ru.size() && h[-1] == '?')
+        cut = static_cast<size_t>(h - ru.data()) - 1;
+    char* out = a.ctx.w.arena.alloc(ru.size() + 1 + p.size());
+    std::memcpy(out, ru.data(), cut);
+    out[cut] = ';';
+    std::memcpy(out + cut + 1, p.data(), p.size());
+    std::memcpy(out + cut + 1 + p.size(), ru.data() + cut, ru.size() - cut);
+    pv::set_request_uri(a.ctx, std::string_view(out, ru.size() + 1 + p.size()));
+    return 1;
 }
 
 // ---- message checks ---------------------------------------------------------------------

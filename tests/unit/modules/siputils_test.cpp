@@ -252,7 +252,10 @@ TEST(Siputils, GetUriParamAndAddUriParam) {
         $var(r2) = get_uri_param("p2", "$var(g2)");
         $var(r3) = get_uri_param("p3", "$var(g3)");
         $var(r4) = add_uri_param("nat=yes");
-        $var(ru) = $ru;)cfg"));
+        $var(ru) = $ru;
+        $var(r5) = uri_param("nat", "yes");
+        $var(r6) = add_uri_param("");
+        $var(ru2) = $ru;)cfg"));
     ASSERT_TRUE(r.ok()) << r.messages();
     r.run(kParamRequest);
     EXPECT_EQ(r.show("$var(r1)"), "i:1");
@@ -261,9 +264,23 @@ TEST(Siputils, GetUriParamAndAddUriParam) {
     EXPECT_EQ(r.show("$var(g2)"), "s:v2");
     EXPECT_EQ(r.show("$var(r3)"), "i:-1");
     EXPECT_EQ(r.show("$var(g3)"), "s:unset");
-    // Not supported yet: false, and the R-URI is unchanged.
-    EXPECT_EQ(r.show("$var(r4)"), "i:-1");
-    EXPECT_EQ(r.show("$var(ru)"), "s:sip:alice@example.com;p1;p2=v2;lr");
+    EXPECT_EQ(r.show("$var(r4)"), "i:1");
+    EXPECT_EQ(r.show("$var(ru)"), "s:sip:alice@example.com;p1;p2=v2;lr;nat=yes");
+    EXPECT_EQ(r.show("$var(r5)"), "i:1");  // the checks read the rewritten R-URI
+    EXPECT_EQ(r.show("$var(r6)"), "i:1");  // an empty parameter changes nothing
+    EXPECT_EQ(r.show("$var(ru2)"), "s:sip:alice@example.com;p1;p2=v2;lr;nat=yes");
+}
+
+TEST(Siputils, AddUriParamGoesBeforeUriHeaders) {
+    Runner r(su_cfg(R"cfg(
+        $ru = "sips:bob@example.com;maddr=10.0.0.1?h=1&k=2";
+        $var(r) = add_uri_param("nat=yes");
+        $var(ru) = $ru;)cfg"));
+    ASSERT_TRUE(r.ok()) << r.messages();
+    r.run(kParamRequest);
+    EXPECT_EQ(r.show("$var(r)"), "i:1");
+    // Kamailio 5.6 rebuilds this URI as "sip:" + parts and loses the '@' (unparsable).
+    EXPECT_EQ(r.show("$var(ru)"), "s:sips:bob@example.com;maddr=10.0.0.1;nat=yes?h=1&k=2");
 }
 
 TEST(Siputils, GetUriParamNeedsAWritableVariable) {
