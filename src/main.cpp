@@ -156,7 +156,9 @@ std::vector<net::ListenAddr> expand_listens(const cfg::CoreConfig& core, std::st
         } else if (l.proto == pv::Proto::Udp || l.proto == pv::Proto::Tcp) {
             protos.push_back(l.proto);
         } else {
-            err = "listen on " + std::string(pv::proto_name(l.proto)) + " is not supported yet";
+            // Refused by the config parser already; kept for listeners given on the command line.
+            err = "listen on " + std::string(pv::proto_name(l.proto)) +
+                  " is not supported: siphon serves udp and tcp";
             return;
         }
         for (auto p : protos) {

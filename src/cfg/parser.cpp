@@ -289,6 +289,10 @@ private:
             case PKind::Listen: {
                 Listen l;
                 std::string err = parse_listen(glue(vals), l);
+                if (err.empty() && l.proto != pv::Proto::None && l.proto != pv::Proto::Udp &&
+                    l.proto != pv::Proto::Tcp)
+                    err = "listen on " + std::string(pv::proto_name(l.proto)) +
+                          " is not supported: siphon serves udp and tcp";
                 if (!err.empty()) error(vpos, err);
                 l.pos = vpos;
                 s_.core.listens.push_back(std::move(l));
@@ -1282,7 +1286,7 @@ std::string parse_listen(std::string_view text, Listen& out) {
         else if (p == "tls") pr = pv::Proto::Tls;
         else if (p == "sctp") pr = pv::Proto::Sctp;
         else if (p == "ws" || p == "wss" || p == "http" || p == "https")
-            return "'" + p + "' is not a transport for listen (use udp, tcp, tls or sctp)";
+            return "'" + p + "' is not a transport for listen (use udp or tcp)";
         if (pr != pv::Proto::None) {
             out.proto = pr;
             main = main.substr(c + 1);
