@@ -124,6 +124,18 @@ public:
     // Runs request_route (SIP text) or event_route[xhttp:request] (HTTP text) for one new
     // message, as the dispatcher does: the arena and AVPs are reset, $var survives.
     RunResult run(std::string_view request = kSipRequest) {
+        begin(request);
+        const Route* r = m_.is_http() ? script().event_route("xhttp:request")
+                                      : script().request_route;
+        EXPECT_NE(r, nullptr) << "no route for this request";
+        if (!r) return {};
+        return run_route(script(), *r, *ctx_);
+    }
+    RunResult run_http(std::string_view request = kHttpRequest) { return run(request); }
+
+    // Makes `request` the current message without running a route; ctx() is then its context
+    // (received over `proto` from 127.0.0.1:40000 on 127.0.0.1:5060).
+    void begin(std::string_view request, pv::Proto proto = pv::Proto::Tcp) {
         raw_.assign(request);
         m_.clear();
         msg::ParseResult pr = msg::parse_head(raw_, msg::Limits{}, m_);
@@ -141,19 +153,14 @@ public:
         ctx_->rcv = &rcv_;
         ctx_->sink = sink_.get();
         ctx_->reply_hdrs = &w_.reply_hdrs;
-        rcv_.proto = pv::Proto::Tcp;
+        ctx_->route_type = m_.is_http() ? pv::kEventRoute : pv::kRequestRoute;
+        rcv_.proto = proto;
         std::snprintf(rcv_.src_ip, sizeof rcv_.src_ip, "127.0.0.1");
         rcv_.src_port = 40000;
         std::snprintf(rcv_.dst_ip, sizeof rcv_.dst_ip, "127.0.0.1");
         rcv_.dst_port = 5060;
-        const Route* r = m_.is_http() ? script().event_route("xhttp:request")
-                                      : script().request_route;
-        EXPECT_NE(r, nullptr) << "no route for this request";
-        if (!r) return {};
-        ctx_->route_type = m_.is_http() ? pv::kEventRoute : pv::kRequestRoute;
-        return run_route(script(), *r, *ctx_);
     }
-    RunResult run_http(std::string_view request = kHttpRequest) { return run(request); }
+    pv::Ctx& ctx() { return *ctx_; }
 
     // Reads a pseudo-variable in the context of the last message.
     Value get(const std::string& pv_text) {

@@ -18,7 +18,6 @@
 
 namespace siphon::kemi::test {
 
-using cfg::test::CaptureSink;
 using cfg::test::kHttpRequest;
 using cfg::test::kSipRequest;
 
@@ -70,25 +69,19 @@ private:
     std::string path_;
 };
 
-// A loaded config with app_lua (script = harness + `lua`), plus one worker.
+// A loaded config with app_lua (script = harness + `lua`), plus one worker (a
+// cfg::test::Runner; messages arrive over UDP).
 class Harness {
 public:
     explicit Harness(std::string_view lua = {}, std::string_view head = {},
                      std::string_view routes = {})
         : file_(std::string(kHarnessLua) + std::string(lua)),
-          loaded_(config(file_.path(), head, routes)) {
-        log_config().level.store(kLogCrit);
-        if (!loaded_.ok()) return;
-        const cfg::Script& s = *loaded_.script;
-        w_.scratch.resize(static_cast<size_t>(s.core.pv_buffer_size));
-        w_.vars.resize(s.reg.var_count());
-        for (size_t i = 0; i < s.reg.shv_count(); ++i)
-            shv_.slots.push_back(std::make_unique<pv::SharedVars::Slot>());
-        lua_ = static_cast<modules::AppLua*>(s.module_data("app_lua"));
+          runner_(config(file_.path(), head, routes)) {
+        if (!runner_.ok()) return;
+        lua_ = static_cast<modules::AppLua*>(script().module_data("app_lua"));
         lua_->prepare(1);
         new_message(kSipRequest);
     }
-    ~Harness() { log_config().level.store(kLogWarn); }
 
     static std::string config(const std::string& path, std::string_view head,
                               std::string_view routes) {
@@ -102,70 +95,36 @@ public:
         return c;
     }
 
-    bool ok() const { return loaded_.ok(); }
-    std::string messages() const { return loaded_.messages(); }
-    cfg::Script& script() { return *loaded_.script; }
+    bool ok() const { return runner_.ok(); }
+    std::string messages() const { return runner_.messages(); }
+    cfg::Script& script() { return runner_.script(); }
     modules::AppLua& lua() { return *lua_; }
-    pv::Ctx& ctx() { return *ctx_; }
+    pv::Ctx& ctx() { return runner_.ctx(); }
     TempFile& file() { return file_; }
-    const std::string& sent() const { return sink_->sent; }
+    const std::string& sent() const { return runner_.sent(); }
 
     // Starts processing a new message (SIP or HTTP text).
-    void new_message(std::string_view text) {
-        raw_.assign(text);
-        m_.clear();
-        msg::ParseResult pr = msg::parse_head(raw_, msg::Limits{}, m_);
-        EXPECT_EQ(pr.status, msg::ParseStatus::Done);
-        m_.raw = raw_;
-        m_.body = std::string_view(raw_).substr(pr.consumed);
-        w_.arena.reset();
-        w_.avps.clear();
-        w_.reply_hdrs.clear();
-        ++w_.msg_id;
-        sink_ = std::make_unique<CaptureSink>(true);
-        ctx_ = std::make_unique<pv::Ctx>(pv::Ctx{w_});
-        ctx_->shv = &shv_;
-        ctx_->msg = &m_;
-        ctx_->rcv = &rcv_;
-        ctx_->sink = sink_.get();
-        ctx_->reply_hdrs = &w_.reply_hdrs;
-        ctx_->route_type = m_.is_http() ? pv::kEventRoute : pv::kRequestRoute;
-        rcv_.proto = pv::Proto::Udp;
-        std::snprintf(rcv_.src_ip, sizeof rcv_.src_ip, "127.0.0.1");
-        rcv_.src_port = 40000;
-        std::snprintf(rcv_.dst_ip, sizeof rcv_.dst_ip, "127.0.0.1");
-        rcv_.dst_port = 5060;
-    }
+    void new_message(std::string_view text) { runner_.begin(text, pv::Proto::Udp); }
 
     // Runs Lua code (a function body) for the current message: "ok:<type:value ...>" or
     // "err:<message>".
     std::string run(std::string_view code) {
         std::string_view arg = code;
-        lua_->run(*ctx_, "__t", {&arg, 1});
+        lua_->run(ctx(), "__t", {&arg, 1});
         return var("$var(out)");
     }
 
     // A PV of the current message as text ("" for null).
     std::string var(const std::string& name) {
-        std::string err;
-        auto spec = pv::parse_pv_exact(name, script().reg, err);
-        EXPECT_TRUE(spec) << err;
-        Value v;
-        if (!spec || !pv::get_pv(*ctx_, *spec, v) || v.is_null()) return "";
+        Value v = runner_.get(name);
+        if (v.is_null()) return "";
         if (v.is_int()) return std::to_string(v.i);
         return std::string(v.s);
     }
 
 private:
     TempFile file_;
-    cfg::test::Loaded loaded_;
-    pv::WorkerState w_;
-    pv::SharedVars shv_;
-    std::string raw_;
-    msg::Message m_;
-    pv::RecvInfo rcv_;
-    std::unique_ptr<CaptureSink> sink_;
-    std::unique_ptr<pv::Ctx> ctx_;
+    cfg::test::Runner runner_;
     modules::AppLua* lua_ = nullptr;
 };
 
