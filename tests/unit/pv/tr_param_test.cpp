@@ -11,80 +11,16 @@
 #include "core/arena.h"
 #include "core/value.h"
 #include "pv/transform_defs.h"
+#include "tr_table.h"
 
 namespace siphon::pv {
 namespace {
 
-Value S(std::string_view s) { return Value::of_str(s); }
-Value I(int32_t i) { return Value::of_int(i); }
-Value N() { return Value::null(); }
+using namespace trtest;
 
-struct TrCase {
-    std::string_view tr;
-    Value in;
-    Value args[2];
-    size_t nargs;
-    bool ok;
-    Value out;
-};
+const TrDef* find_tr(std::string_view name) { return find_in(param_transformations(), name); }
 
-TrCase Ok(std::string_view tr, Value in, std::initializer_list<Value> args, Value out) {
-    TrCase c{tr, in, {}, args.size(), true, out};
-    std::copy(args.begin(), args.end(), c.args);
-    return c;
-}
-TrCase Err(std::string_view tr, Value in, std::initializer_list<Value> args) {
-    TrCase c{tr, in, {}, args.size(), false, Value::null()};
-    std::copy(args.begin(), args.end(), c.args);
-    return c;
-}
-
-const TrDef* find_tr(std::string_view name) {
-    for (const TrDef& d : param_transformations()) {
-        if (d.name == name) return &d;
-    }
-    return nullptr;
-}
-
-std::string show(const Value& v) {
-    if (v.is_null()) return "<null>";
-    if (v.is_int()) return "int " + std::to_string(v.i);
-    std::string out = "\"";
-    for (char c : v.s) {
-        auto u = static_cast<unsigned char>(c);
-        if (u >= 32 && u < 127 && c != '"' && c != '\\') {
-            out += c;
-        } else {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\x%02x", u);
-            out += buf;
-        }
-    }
-    return out + "\"";
-}
-
-void run(std::initializer_list<TrCase> cases) {
-    Arena arena;
-    for (const TrCase& c : cases) {
-        std::span<const Value> args(c.args, c.nargs);
-        std::string where = "{param." + std::string(c.tr);
-        for (const Value& a : args) where += "," + show(a);
-        where += "} on " + show(c.in);
-        SCOPED_TRACE(where);
-        const TrDef* d = find_tr(c.tr);
-        ASSERT_NE(d, nullptr);
-        ASSERT_GE(args.size(), d->min_args);
-        ASSERT_LE(args.size(), d->max_args);
-        for (size_t k = 0; k < args.size(); ++k) {
-            ASSERT_EQ(args[k].is_int(), d->kinds[k] == TrArg::Int) << "argument " << k;
-        }
-        Value v = c.in;
-        bool ok = d->fn(v, std::span<const Value>(args), arena);
-        ASSERT_EQ(ok, c.ok) << "result " << show(v);
-        if (!ok) continue;
-        EXPECT_EQ(show(v), show(c.out));
-    }
-}
+void run(std::initializer_list<TrCase> cases) { run_table(param_transformations(), "param", cases); }
 
 
 // Names compare case-insensitively, the last duplicate wins, positions count from 0
