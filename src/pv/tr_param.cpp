@@ -93,20 +93,6 @@ bool for_each_param(std::string_view s, char sep, F&& f) {
     }
 }
 
-std::string_view format_int(int32_t v, char* buf) {
-    char tmp[12];
-    int n = 0;
-    uint32_t u = v < 0 ? 0u - static_cast<uint32_t>(v) : static_cast<uint32_t>(v);
-    do {
-        tmp[n++] = char('0' + u % 10);
-        u /= 10;
-    } while (u);
-    if (v < 0) tmp[n++] = '-';
-    int len = n;
-    for (int i = 0; i < len; ++i) buf[i] = tmp[n - 1 - i];
-    return {buf, static_cast<size_t>(len)};
-}
-
 // The list text: a non-empty string, or an integer in decimal (copied into the arena, since
 // results point into the text).
 bool list_text(const Value& v, Arena& arena, std::string_view& out) {
@@ -119,18 +105,6 @@ bool list_text(const Value& v, Arena& arena, std::string_view& out) {
         return false;
     }
     return !out.empty();
-}
-
-bool arg_text(const Value& a, char* buf, std::string_view& out) {
-    if (a.is_str()) {
-        out = a.s;
-        return true;
-    }
-    if (a.is_int()) {
-        out = format_int(a.i, buf);
-        return true;
-    }
-    return false;
 }
 
 // Optional separator argument at args[i]: exactly one character; ';' when absent.

@@ -32,19 +32,6 @@ constexpr char kBase58[] = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrst
 
 // ---- helpers ---------------------------------------------------------------------------------
 
-std::string_view format_int(int32_t v, char* buf) {
-    char tmp[12];
-    int n = 0;
-    uint32_t u = v < 0 ? 0u - static_cast<uint32_t>(v) : static_cast<uint32_t>(v);
-    do {
-        tmp[n++] = char('0' + u % 10);
-        u /= 10;
-    } while (u);
-    if (v < 0) tmp[n++] = '-';
-    int len = n;
-    for (int i = 0; i < len; ++i) buf[i] = tmp[n - 1 - i];
-    return {buf, static_cast<size_t>(len)};
-}
 
 std::string_view format_uint(uint32_t u, char* buf) {
     char tmp[12];
@@ -73,18 +60,6 @@ bool input_text(const Value& v, Arena& arena, std::string_view& out) {
     return false;
 }
 
-// Text of a Str-kind argument (an integer argument is used in decimal, in `buf`).
-bool arg_text(const Value& a, char* buf, std::string_view& out) {
-    if (a.is_str()) {
-        out = a.s;
-        return true;
-    }
-    if (a.is_int()) {
-        out = format_int(a.i, buf);
-        return true;
-    }
-    return false;
-}
 
 // Kamailio takes the first character of the argument for the single-character transformations
 // (count, before, after, rbefore, rafter, stripto); an empty argument fails.
@@ -1142,6 +1117,32 @@ constexpr TrDef kStringTr[] = {
 };
 
 }  // namespace
+
+std::string_view format_int(int32_t v, char* buf) {
+    char tmp[12];
+    int n = 0;
+    uint32_t u = v < 0 ? 0u - static_cast<uint32_t>(v) : static_cast<uint32_t>(v);
+    do {
+        tmp[n++] = char('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0) tmp[n++] = '-';
+    int len = n;
+    for (int i = 0; i < len; ++i) buf[i] = tmp[n - 1 - i];
+    return {buf, static_cast<size_t>(len)};
+}
+
+bool arg_text(const Value& a, char* buf, std::string_view& out) {
+    if (a.is_str()) {
+        out = a.s;
+        return true;
+    }
+    if (a.is_int()) {
+        out = format_int(a.i, buf);
+        return true;
+    }
+    return false;
+}
 
 std::span<const TrDef> string_transformations() { return kStringTr; }
 

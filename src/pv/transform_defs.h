@@ -54,6 +54,12 @@ struct TrDef {
     bool whole_arg = false;
 };
 
+// Helpers shared by the tables (tr_string.cpp). format_int writes `v` in decimal into `buf`
+// (12 bytes) and returns it; arg_text gives the text of a Str-kind argument (an integer in
+// decimal, in `buf`), false for null.
+std::string_view format_int(int32_t v, char* buf);
+bool arg_text(const Value& a, char* buf, std::string_view& out);
+
 // Tables, one per family. Each lives in its own file (tr_string.cpp, tr_url.cpp, ...).
 std::span<const TrDef> string_transformations();  // s.*
 std::span<const TrDef> url_transformations();     // url.* (xhttp)
