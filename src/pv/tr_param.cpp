@@ -100,7 +100,7 @@ bool list_text(const Value& v, Arena& arena, std::string_view& out) {
         out = v.s;
     } else if (v.is_int()) {
         char buf[12];
-        out = arena.copy(format_int(v.i, buf));
+        out = arena.copy(int_to_str(v.i, buf));
     } else {
         return false;
     }

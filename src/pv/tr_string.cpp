@@ -54,7 +54,7 @@ bool input_text(const Value& v, Arena& arena, std::string_view& out) {
     }
     if (v.is_int()) {
         char buf[12];
-        out = arena.copy(format_int(v.i, buf));
+        out = arena.copy(int_to_str(v.i, buf));
         return true;
     }
     return false;
@@ -1118,27 +1118,13 @@ constexpr TrDef kStringTr[] = {
 
 }  // namespace
 
-std::string_view format_int(int32_t v, char* buf) {
-    char tmp[12];
-    int n = 0;
-    uint32_t u = v < 0 ? 0u - static_cast<uint32_t>(v) : static_cast<uint32_t>(v);
-    do {
-        tmp[n++] = char('0' + u % 10);
-        u /= 10;
-    } while (u);
-    if (v < 0) tmp[n++] = '-';
-    int len = n;
-    for (int i = 0; i < len; ++i) buf[i] = tmp[n - 1 - i];
-    return {buf, static_cast<size_t>(len)};
-}
-
 bool arg_text(const Value& a, char* buf, std::string_view& out) {
     if (a.is_str()) {
         out = a.s;
         return true;
     }
     if (a.is_int()) {
-        out = format_int(a.i, buf);
+        out = int_to_str(a.i, buf);
         return true;
     }
     return false;

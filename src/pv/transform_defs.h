@@ -54,10 +54,8 @@ struct TrDef {
     bool whole_arg = false;
 };
 
-// Helpers shared by the tables (tr_string.cpp). format_int writes `v` in decimal into `buf`
-// (12 bytes) and returns it; arg_text gives the text of a Str-kind argument (an integer in
-// decimal, in `buf`), false for null.
-std::string_view format_int(int32_t v, char* buf);
+// Shared by the tables (tr_string.cpp): the text of a Str-kind argument (an integer in decimal,
+// written into `buf`, 12 bytes), false for null.
 bool arg_text(const Value& a, char* buf, std::string_view& out);
 
 // Tables, one per family. Each lives in its own file (tr_string.cpp, tr_url.cpp, ...).
