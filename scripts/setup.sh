@@ -4,7 +4,7 @@
 set -euo pipefail
 
 build_pkgs=(build-essential cmake ninja-build ccache pkg-config
-            libre2-dev libluajit-5.1-dev nlohmann-json3-dev
+            libre2-dev libluajit-5.1-dev nlohmann-json3-dev nettle-dev
             libgtest-dev libgmock-dev libbenchmark-dev)
 test_pkgs=(python3 python3-pytest curl sip-tester chromium)
 
