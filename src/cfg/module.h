@@ -19,6 +19,10 @@ namespace re2 {
 class RE2;
 }
 
+namespace re2 {
+class RE2;
+}
+
 namespace siphon::rpc {
 class Call;
 }
@@ -26,6 +30,11 @@ class Call;
 namespace siphon::cfg {
 
 struct Script;
+
+// Compiles a Kamailio (POSIX extended) regular expression for RE2 (cfg/compile.cpp); null and
+// `err` set when it does not compile. Used by modules that take regexes in parameters.
+std::shared_ptr<re2::RE2> compile_posix_regex(std::string_view pattern, bool icase,
+                                              std::string& err);
 
 // Per-runtime state of one module (its parameters and whatever init builds). Modules derive
 // from it; the framework owns the object.

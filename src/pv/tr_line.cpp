@@ -19,10 +19,10 @@ using Args = std::span<const Value>;
 
 constexpr char kEmpty[] = "";
 
-bool set_str(Value& v, std::string_view s) {
+// A line without its trailing CR.
+bool set_line(Value& v, std::string_view s) {
     if (!s.empty() && s.back() == '\r') s.remove_suffix(1);
-    v = Value::of_str(s.empty() ? std::string_view(kEmpty, 0) : s);
-    return true;
+    return set_str(v, s);
 }
 
 bool input(Value& v, Arena& arena, std::string_view& s) {
@@ -75,7 +75,7 @@ bool tr_at(Value& v, Args args, Arena& arena) {
             hit = l;
             return false;
         });
-    return set_str(v, hit);
+    return set_line(v, hit);
 }
 
 bool tr_sw(Value& v, Args args, Arena& arena) {
@@ -88,7 +88,7 @@ bool tr_sw(Value& v, Args args, Arena& arena) {
             hit = l;
             return false;
         });
-    return set_str(v, hit);
+    return set_line(v, hit);
 }
 
 constexpr TrArg I = TrArg::Int;

@@ -24,11 +24,6 @@ using Args = std::span<const Value>;
 
 constexpr char kEmpty[] = "";
 
-bool set_str(Value& v, std::string_view s) {
-    v = Value::of_str(s.empty() ? std::string_view(kEmpty, 0) : s);
-    return true;
-}
-
 enum NaPart { kName, kUri, kLen };
 
 template <int P>

@@ -120,11 +120,6 @@ bool separator(Args args, size_t i, char& sep) {
 
 using msg::chars::iequals;
 
-bool set_str(Value& v, std::string_view s) {
-    v = Value::of_str(s.empty() ? std::string_view(kEmpty, 0) : s);
-    return true;
-}
-
 // Looks `name` up; `found`/`body` describe the last parameter with that name.
 bool lookup(Value& v, Args args, Arena& arena, bool& found, std::string_view& body) {
     char sep;

@@ -77,11 +77,6 @@ bool arg_int(const Value& a, int32_t& out) {
     return true;
 }
 
-bool set_str(Value& v, std::string_view s) {
-    v = Value::of_str(s.empty() ? std::string_view(kEmpty, 0) : s);
-    return true;
-}
-
 bool set_int(Value& v, int32_t i) {
     v = Value::of_int(i);
     return true;

@@ -29,11 +29,6 @@ using Args = std::span<const Value>;
 
 constexpr char kEmpty[] = "";
 
-bool set_str(Value& v, std::string_view s) {
-    v = Value::of_str(s.empty() ? std::string_view(kEmpty, 0) : s);
-    return true;
-}
-
 // Parses the input; false for null, int, empty or invalid.
 bool parse_input(const Value& v, msg::SipUri& u) {
     if (!v.is_str() || v.s.empty()) return false;

@@ -54,6 +54,14 @@ struct TrDef {
     bool whole_arg = false;
 };
 
+// A transformation's string result: an empty one points at static storage (never at a null
+// pointer, which a later memcpy would not accept). Always true, to end a TrFn.
+inline bool set_str(Value& v, std::string_view s) {
+    static constexpr char kNone[] = "";
+    v = Value::of_str(s.empty() ? std::string_view(kNone, 0) : s);
+    return true;
+}
+
 // Shared by the tables (tr_string.cpp): the text of a Str-kind argument (an integer in decimal,
 // written into `buf`, 12 bytes), false for null.
 bool arg_text(const Value& a, char* buf, std::string_view& out);

@@ -19,11 +19,6 @@
 #include "msg/message.h"
 #include "pv/pv.h"
 
-namespace siphon::cfg {
-std::shared_ptr<re2::RE2> compile_posix_regex(std::string_view pattern, bool icase,
-                                              std::string& err);
-}
-
 namespace siphon::modules {
 
 namespace {

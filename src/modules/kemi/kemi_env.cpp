@@ -5,11 +5,6 @@
 #include "core/log.h"
 #include "modules/kemi/kemi.h"
 
-namespace siphon::cfg {
-std::shared_ptr<re2::RE2> compile_posix_regex(std::string_view pattern, bool icase,
-                                              std::string& err);
-}
-
 namespace siphon::kemi {
 
 namespace {

@@ -7,10 +7,6 @@
 #include "modules/kemi/kemi.h"
 #include "modules/modules.h"
 
-namespace siphon::cfg {
-std::shared_ptr<re2::RE2> compile_posix_regex(std::string_view pattern, bool icase, std::string& err);
-}
-
 namespace siphon::modules {
 
 namespace {

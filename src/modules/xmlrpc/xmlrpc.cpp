@@ -17,11 +17,6 @@
 #include "modules/rpc/runtime.h"
 #include "modules/sl/sl.h"
 
-namespace siphon::cfg {
-std::shared_ptr<re2::RE2> compile_posix_regex(std::string_view pattern, bool icase,
-                                              std::string& err);
-}
-
 namespace siphon::modules {
 
 namespace {
