@@ -30,6 +30,9 @@ import tempfile
 import threading
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "integration"))
+from helpers import free_port  # noqa: E402  (the integration suite's: free for TCP and UDP)
+
 CONFIG = r'''
 listen=udp:127.0.0.1:@PORT@
 listen=tcp:127.0.0.1:@PORT@
@@ -55,23 +58,6 @@ event_route[xhttp:request] {
 '''
 
 IO_TIMEOUT = 5.0  # seconds a single reply may take before the request counts as lost
-
-
-def free_port():
-    for _ in range(50):
-        t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        try:
-            t.bind(("127.0.0.1", 0))
-            port = t.getsockname()[1]
-            u.bind(("127.0.0.1", port))
-            return port
-        except OSError:
-            continue
-        finally:
-            t.close()
-            u.close()
-    raise RuntimeError("no free port")
 
 
 def rss_kib(pid):
