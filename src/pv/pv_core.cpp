@@ -588,7 +588,7 @@ bool get_nameaddr(Ctx& c, const PvSpec& s, Value& o) {
     msg::SipUri u;
     if (!msg::parse_sip_uri(na.uri, u)) return false;
     if (part == kNaUser) return !u.user.empty() && str_out(o, u.user);
-    return str_out(o, u.host);
+    return !u.host.empty() && str_out(o, u.host);  // tel: has no host (null)
 }
 
 // ---- variables ------------------------------------------------------------------------
