@@ -173,6 +173,32 @@ def test_udp_garbage_flood_then_still_answers(srv):
         assert c.read_response().status == 200
 
 
+def test_udp_burst_replies_in_order_small_and_large(siphon):
+    # Replies to one recvmmsg batch leave together (sendmmsg); a reply too large for the
+    # batch's slots (here > 4 KB, echoing a padded header) is sent at once after the queued
+    # ones. One worker, one client: every reply arrives, in the order of the requests.
+    s = siphon(children=1, sip_route='append_to_reply("X-Echo: $hdr(X-Pad)\\r\\n"); '
+                                     'sl_send_reply("200", "OK");')
+    with UdpClient(timeout=3.0) as u:
+        u.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+        sent = []
+        for i in range(40):
+            pad = ("p" * 5000) if i % 7 == 3 else f"small-{i}"
+            msg = sip_options(u.port, s.port, branch=f"z9hG4bK-burst-{i}", cseq=i + 1)
+            msg = msg.replace(b"X-Custom: yes\r\n", f"X-Pad: {pad}\r\n".encode())
+            sent.append((i + 1, len(pad)))
+            u.sock.sendto(msg, ("127.0.0.1", s.port))
+        got = []
+        while len(got) < len(sent):
+            data, _ = u.sock.recvfrom(65535)
+            start, headers, _, _ = parse_sip(data)
+            assert start == "SIP/2.0 200 OK", start
+            cseq = int(next(v for n, v in headers if n.lower() == "cseq").split()[0])
+            echo = next(v for n, v in headers if n.lower() == "x-echo")
+            got.append((cseq, len(echo)))
+    assert got == sent
+
+
 def test_http_over_udp(srv):
     with UdpClient() as u:
         reply = u.ask(srv.port, b"GET /udp-path HTTP/1.1\r\nHost: localhost\r\n\r\n")
