@@ -272,6 +272,9 @@ private:
     std::unique_ptr<char[]> rbuf_;
     std::vector<std::unique_ptr<char[]>> ubufs_;
     UdpOut udp_out_;
+    // Steady clock (ms) read once after each epoll_wait: precise enough for idle and header
+    // timeouts, and one clock read per loop instead of one per recv and per send.
+    int64_t loop_now_ = now_ms();
     std::unordered_set<Conn*> conns_;
     msg::Message msg_;
 };
@@ -317,6 +320,7 @@ void Server::Worker::run() {
             n = epoll_wait(ep_, evs, 64, timeout);
         }
         streak = n > 0 ? streak + 1 : 0;
+        loop_now_ = now_ms();
         for (int i = 0; i < n; ++i) {
             void* p = evs[i].data.ptr;
             if (p == this) continue;  // stop request; the loop condition handles it
@@ -444,7 +448,7 @@ void Server::Worker::on_accept(Listener& l) {
         c->rcv.dst_port = lp;
         c->rcv.advertised_ip = l.addr.advertise_host;
         c->rcv.advertised_port = l.addr.advertise_port;
-        c->last_active = now_ms();
+        c->last_active = loop_now_;
         conns_.insert(c);
         srv_.stats_.tcp_current.fetch_add(1);
         srv_.stats_.tcp_total.fetch_add(1);
@@ -549,7 +553,7 @@ void Server::Worker::read_conn(Conn* c) {
         }
         bool eof = n == 0;
         size_t len = base + static_cast<size_t>(n);
-        c->last_active = now_ms();
+        c->last_active = loop_now_;
         size_t used = len ? process(c, data, len, eof) : 0;
         if (c->dead) return;  // dropped while processing (send queue over the limit)
         size_t left = len - used;
@@ -655,13 +659,13 @@ void Server::Worker::flush(Conn* c) {
         }
         c->out_off += static_cast<size_t>(w);
         // A peer that reads its replies is active even when it sends nothing.
-        c->last_active = now_ms();
+        c->last_active = loop_now_;
     }
     if (c->paused && c->out.size() - c->out_off <= srv_.cfg_.tcp_send_queue_max / 2) {
         // Resume reading; a partial head waiting in `in` gets its header time afresh, since
         // it was us, not the peer, who stopped reading.
         c->paused = false;
-        if (c->head_start) c->head_start = now_ms();
+        if (c->head_start) c->head_start = loop_now_;
     }
     if (c->out_off == c->out.size()) {
         c->out.clear();
