@@ -18,6 +18,7 @@
 #include "core/value.h"
 #include "msg/edit.h"
 #include "msg/message.h"
+#include "msg/sip_parse.h"
 
 namespace siphon::pv {
 
@@ -129,6 +130,30 @@ public:
     virtual bool is_stream() const = 0;
 };
 
+// URIs parsed once per message: $rU, $rd, $fU, $td ... read the parts of the R-URI, From and
+// To without parsing again. `src` identifies the text by address and size; within a message
+// every rewrite ($ru, msg_apply_changes) puts new bytes in the arena, at a new address. Made in
+// the arena on the first read (Ctx::uri_cache), so messages that read no URI pay nothing.
+struct ParsedUri {
+    std::string_view src;
+    bool valid = false;  // src was parsed
+    bool ok = false;     // ... successfully
+    msg::SipUri uri;
+};
+struct ParsedNameAddr {
+    std::string_view src;
+    bool valid = false;      // src was parsed
+    bool ok = false;         // ... successfully
+    bool uri_valid = false;  // na's URI was parsed (on the first read of a URI part)
+    bool uri_ok = false;     // ... successfully
+    msg::NameAddr na;
+    msg::SipUri uri;
+};
+struct UriCache {
+    ParsedUri ruri;
+    ParsedNameAddr from, to;
+};
+
 // Per-message context.
 struct Ctx {
     WorkerState& w;
@@ -144,6 +169,7 @@ struct Ctx {
     std::string_view dst_uri; // $du; bytes in the arena, empty when not set
     std::string_view new_uri; // R-URI rewritten by $ru/$rU/$rd/$rp (arena); empty: unchanged
     std::string_view new_uri_base;  // msg->uri when new_uri was set (see pv::request_uri)
+    UriCache* uri_cache = nullptr;  // see UriCache; in the arena, made on first use
     uint32_t route_depth = 0; // nested route() calls, across interpreter entries
     uint32_t while_loops = 0;
     int64_t recv_time = 0;    // epoch seconds of the message ($Ts)

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <new>
 #include <random>
 
 #include "core/log.h"
@@ -121,6 +122,26 @@ bool get_rb(Ctx& c, const PvSpec&, Value& o) { return c.msg && str_out(o, c.msg-
 // $ru/$rU/$rd/$rp in this message (Ctx::new_uri); $ou/$oU/$od/$op read the received one.
 enum RuPart { kRuAll, kRuUser, kRuHost, kRuPort, kRuScheme, kOrig = 16 };
 std::string_view current_ruri(const Ctx& c) { return request_uri(c); }
+UriCache& uri_cache(Ctx& c) {
+    if (!c.uri_cache) {
+        char* p = c.w.arena.alloc(sizeof(UriCache) + alignof(UriCache) - 1);
+        auto a = reinterpret_cast<uintptr_t>(p);
+        a = (a + alignof(UriCache) - 1) & ~(uintptr_t{alignof(UriCache)} - 1);
+        c.uri_cache = new (reinterpret_cast<void*>(a)) UriCache();
+    }
+    return *c.uri_cache;
+}
+
+// The parsed form of `text`, from the per-message cache (parsed on the first read).
+const msg::SipUri* parsed_uri(ParsedUri& k, std::string_view text) {
+    if (!k.valid || k.src.data() != text.data() || k.src.size() != text.size()) {
+        k.src = text;
+        k.valid = true;
+        k.ok = msg::parse_sip_uri(text, k.uri);
+    }
+    return k.ok ? &k.uri : nullptr;
+}
+
 bool get_ruri(Ctx& c, const PvSpec& s, Value& o) {
     if (!c.msg || c.msg->kind != msg::Kind::SipRequest) {
         sip_only(c, s);
@@ -129,11 +150,13 @@ bool get_ruri(Ctx& c, const PvSpec& s, Value& o) {
     std::string_view uri = (s.ival & kOrig) ? c.msg->uri : current_ruri(c);
     int part = s.ival & 15;
     if (part == kRuAll) return str_out(o, uri);
-    msg::SipUri u;
-    if (!msg::parse_sip_uri(uri, u)) {
+    // $ou and $ru share the cache: they are the same text until the R-URI is rewritten.
+    const msg::SipUri* pu = parsed_uri(uri_cache(c).ruri, uri);
+    if (!pu) {
         SLOG_DBG("pv", "%s: failed to parse the R-URI", s.text.c_str());
         return false;
     }
+    const msg::SipUri& u = *pu;
     switch (part) {
         case kRuUser: return !u.user.empty() && str_out(o, u.user);
         case kRuHost: return !u.host.empty() && str_out(o, u.host);  // tel: has none (null)
@@ -577,16 +600,27 @@ bool get_nameaddr(Ctx& c, const PvSpec& s, Value& o) {
     if (!h) return false;
     int part = s.ival & 15;
     if (part == kNaBody) return str_out(o, h->value);
-    msg::NameAddr na;
-    if (!msg::parse_name_addr(h->value, na)) return false;
+    ParsedNameAddr& k = which == Hdr::From ? uri_cache(c).from : uri_cache(c).to;
+    if (!k.valid || k.src.data() != h->value.data() || k.src.size() != h->value.size()) {
+        k.src = h->value;
+        k.valid = true;
+        k.ok = msg::parse_name_addr(h->value, k.na);
+        k.uri_valid = false;
+    }
+    if (!k.ok) return false;
+    const msg::NameAddr& na = k.na;
     switch (part) {
         case kNaUri: return str_out(o, na.uri);
         case kNaDisplay: return !na.display.empty() && str_out(o, na.display);
         case kNaTag: return na.has_tag && str_out(o, na.tag);
         default: break;
     }
-    msg::SipUri u;
-    if (!msg::parse_sip_uri(na.uri, u)) return false;
+    if (!k.uri_valid) {
+        k.uri_valid = true;
+        k.uri_ok = msg::parse_sip_uri(na.uri, k.uri);
+    }
+    if (!k.uri_ok) return false;
+    const msg::SipUri& u = k.uri;
     if (part == kNaUser) return !u.user.empty() && str_out(o, u.user);
     return !u.host.empty() && str_out(o, u.host);  // tel: has no host (null)
 }

@@ -71,6 +71,29 @@ TEST(Textops, HeaderEditsVisibleOnlyAfterApply) {
     EXPECT_EQ(t["$var(p1)"], "s:y");
 }
 
+// $fU/$fd/$rU are parsed once per message and kept; a rebuilt message (new From header) and a
+// rewritten R-URI must still be read afresh.
+TEST(Textops, UriPvsSeeRebuiltFromAndRewrittenRuri) {
+    TxRun t(R"(
+        $var(f0) = $fU + "@" + $fd + " " + $fn;
+        $var(r0) = $rU + "@" + $rd;
+        remove_hf("From");
+        append_hf("From: \"Carol\" <sip:carol@c.example.net>;tag=f9\r\n");
+        $var(f1) = $fU;
+        msg_apply_changes();
+        $var(f2) = $fU + "@" + $fd + " " + $fn + " " + $ft;
+        $ru = "sip:dave@d.example.net:5070";
+        $var(r1) = $rU + "@" + $rd + ":" + $rp;
+        $var(o1) = $oU;
+    )");
+    EXPECT_EQ(t["$var(f0)"], "s:bob@example.org ");  // a null $fn adds nothing
+    EXPECT_EQ(t["$var(r0)"], "s:alice@example.com");
+    EXPECT_EQ(t["$var(f1)"], "s:bob");  // edits are seen only after msg_apply_changes
+    EXPECT_EQ(t["$var(f2)"], "s:carol@c.example.net \"Carol\" f9");
+    EXPECT_EQ(t["$var(r1)"], "s:dave@d.example.net:5070");
+    EXPECT_EQ(t["$var(o1)"], "s:alice");
+}
+
 TEST(Textops, InsertAndAppendPositions) {
     TxRun t(R"(
         append_hf("X-A: 1\r\n");
