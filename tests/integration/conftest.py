@@ -178,14 +178,33 @@ class Factory:
 
     def __call__(self, cfg=None, args=(), nofile=None, **kw):
         """Starts a server. cfg: full config text with @PORT@ placeholders, or None to build
-        one from make_config(**kw)."""
-        port = free_port()
-        text = make_config(port, **kw) if cfg is None else cfg.replace("@PORT@", str(port))
-        s = Siphon(str(self.tmpdir), text, port, args, nofile)
+        one from make_config(**kw). "@EXTRA@" in args stands for a second free port (the
+        server's extra_port).
+
+        A free port can be taken by another process between free_port() and the server's
+        bind; such a start ("Address already in use") is retried with new ports, twice."""
+        for attempt in range(3):
+            port = free_port()
+            extra = free_port() if any("@EXTRA@" in a for a in args) else None
+            text = make_config(port, **kw) if cfg is None else cfg.replace("@PORT@", str(port))
+            argv = [a.replace("@EXTRA@", str(extra)) for a in args]
+            s = Siphon(str(self.tmpdir), text, port, argv, nofile)
+            s.extra_port = extra
+            try:
+                s.start()
+            except RuntimeError as e:
+                if "Address already in use" in str(e) and attempt < 2:
+                    s.stop()
+                    continue
+                self._track(s)
+                raise
+            self._track(s)
+            return s
+
+    def _track(self, s):
         self.servers.append(s)
         if self.node is not None:
             self.node._siphons = getattr(self.node, "_siphons", []) + [s]
-        return s.start()
 
     def teardown(self):
         errors = []

@@ -61,8 +61,8 @@ def test_stop_while_clients_are_busy(siphon):
 
 
 def test_extra_listen_from_command_line(siphon):
-    extra = free_port()
-    s = siphon(args=["-l", f"tcp:127.0.0.1:{extra}", "-l", f"udp:127.0.0.1:{extra}"])
+    s = siphon(args=["-l", "tcp:127.0.0.1:@EXTRA@", "-l", "udp:127.0.0.1:@EXTRA@"])
+    extra = s.extra_port
     assert exchange(extra, get("/extra")).status == 200
     with UdpClient() as u:
         assert u.ask(extra, sip_options(u.port, extra)).startswith(b"SIP/2.0 200 OK\r\n")
