@@ -570,25 +570,29 @@ bool digest_param(std::string_view v, std::string_view name, std::string_view& o
 }
 bool get_auth(Ctx& c, const PvSpec& s, Value& o) {
     if (sip_only(c, s) || !c.msg || c.msg->kind != msg::Kind::SipRequest) return false;
-    bool reg = c.msg->method == "REGISTER" || c.msg->method == "PUBLISH";
-    const msg::Header* h = c.msg->find(reg ? Hdr::Authorization : Hdr::ProxyAuthorization);
+    // Proxy-Authorization when there is one, else Authorization, whatever the method
+    // (measured on Kamailio 5.6.3, compat case 117).
+    const msg::Header* h = c.msg->find(Hdr::ProxyAuthorization);
+    if (!h) h = c.msg->find(Hdr::Authorization);
     if (!h) return false;
     std::string_view v = trim_ws(h->value);
     if (v.size() < 7 || !ieq(v.substr(0, 6), "digest") || (v[6] != ' ' && v[6] != '\t'))
         return false;
     v.remove_prefix(7);
     std::string_view val;
+    // Credentials without username are not parsed (null); a field they lack reads "".
+    if (!digest_param(v, "username", val)) return false;
+    std::string_view field;
     switch (s.ival) {
-        case kAuRealm: return digest_param(v, "realm", val) && str_out(o, val);
-        case kAuUri: return digest_param(v, "uri", val) && str_out(o, val);
-        case kAuAlg: return digest_param(v, "algorithm", val) && str_out(o, val);
+        case kAuRealm: return str_out(o, digest_param(v, "realm", field) ? field : "");
+        case kAuUri: return str_out(o, digest_param(v, "uri", field) ? field : "");
+        case kAuAlg: return str_out(o, digest_param(v, "algorithm", field) ? field : "");
         default: break;
     }
-    if (!digest_param(v, "username", val)) return false;
     if (s.ival == kAuWhole) return str_out(o, val);
     size_t at = val.find('@');
     if (s.ival == kAuUser) return str_out(o, val.substr(0, at));
-    return at != std::string_view::npos && str_out(o, val.substr(at + 1));
+    return str_out(o, at == std::string_view::npos ? std::string_view() : val.substr(at + 1));
 }
 
 // From/To parts: ival = which header (0 From, 1 To) * 16 + part.

@@ -167,15 +167,23 @@ TEST(PvCore, DigestCredentials) {
     EXPECT_EQ(e.eval("$ar"), "a.example.com");
     EXPECT_EQ(e.eval("$adu"), "sip:b.example.com");
     EXPECT_EQ(e.eval("$aa"), "MD5");
-    // REGISTER reads Authorization, not Proxy-Authorization.
+    // Proxy-Authorization wins over Authorization for every method, REGISTER included; fields
+    // the credentials lack read "" (Kamailio 5.6.3, compat case 117).
     PvEnv r;
     ASSERT_TRUE(r.set_message(
         "REGISTER sip:a.example.com SIP/2.0\r\nCall-ID: x\r\n"
-        "Proxy-Authorization: Digest username=\"wrong\"\r\n"
+        "Authorization: Digest username=\"bob\",realm=\"r\"\r\n"
+        "Proxy-Authorization: Digest username=\"carol\"\r\n\r\n"));
+    EXPECT_EQ(r.eval("$au"), "carol");
+    EXPECT_EQ(r.eval("$ad"), "");
+    EXPECT_EQ(r.eval("$ar"), "");
+    EXPECT_EQ(r.eval("$aa"), "");
+    PvEnv a;
+    ASSERT_TRUE(a.set_message(
+        "REGISTER sip:a.example.com SIP/2.0\r\nCall-ID: x\r\n"
         "Authorization: Digest username=\"bob\",realm=\"r\"\r\n\r\n"));
-    EXPECT_EQ(r.eval("$au"), "bob");
-    EXPECT_EQ(r.eval("$ad"), "<null>");
-    EXPECT_EQ(r.eval("$ar"), "r");
+    EXPECT_EQ(a.eval("$au"), "bob");
+    EXPECT_EQ(a.eval("$ar"), "r");
     PvEnv b;
     ASSERT_TRUE(b.set_message(
         "REGISTER sip:a SIP/2.0\r\nCall-ID: x\r\nAuthorization: Basic Ym9iOnB3\r\n\r\n"));
