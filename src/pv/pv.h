@@ -174,6 +174,9 @@ std::string_view value_text(Ctx& ctx, const Value& v);
 // the rewritten R-URI.
 std::string_view request_uri(const Ctx& ctx);
 void set_request_uri(Ctx& ctx, std::string_view uri);
+// request_uri() parsed, from the per-message cache that $rU/$rd/$rp read too (parsed once
+// per R-URI text); null for a message that is not a SIP request or a URI that does not parse.
+const msg::SipUri* parsed_request_uri(Ctx& ctx);
 
 // The core PVs ($si, $rm, $hdr, $var, ...) and transformation families.
 void register_core(Registry& reg);

@@ -202,11 +202,13 @@ bool set_ruri(Ctx& c, const PvSpec& s, const Value& v) {
         set_request_uri(c, v.s);
         return true;
     }
-    if (!msg::parse_sip_uri(cur, u) || u.host.empty()) {
+    const msg::SipUri* cu = parsed_request_uri(c);
+    if (!cu || cu->host.empty()) {
         // (a tel: URI has no host and no port; its number is not rewritten part by part)
         SLOG_ERR("pv", "%s: the current R-URI is not a sip/sips URI", s.text.c_str());
         return false;
     }
+    u = *cu;
     char nbuf[12];
     std::string_view val = v.is_str() ? v.s : v.is_int() ? int_to_str(v.i, nbuf) : "";
     auto off = [&](std::string_view part) { return static_cast<size_t>(part.data() - cur.data()); };
@@ -939,6 +941,11 @@ bool get_listeners(Ctx& c, const PvSpec&, Value& o) {
 
 void register_count(Registry& reg);
 void register_xavp(Registry& reg);
+
+const msg::SipUri* parsed_request_uri(Ctx& c) {
+    if (!c.msg || c.msg->kind != msg::Kind::SipRequest) return nullptr;
+    return parsed_uri(uri_cache(c).ruri, request_uri(c));
+}
 
 std::string_view request_uri(const Ctx& c) {
     if (!c.msg) return {};

@@ -301,12 +301,12 @@ int w_is_alphanumex(CallArgs& a) {
 // received one.
 bool ruri_params(CallArgs& a, std::string_view& params) {
     if (!a.ctx.msg || a.ctx.msg->kind != msg::Kind::SipRequest) return false;
-    msg::SipUri u;
-    if (!msg::parse_sip_uri(pv::request_uri(a.ctx), u)) {
+    const msg::SipUri* u = pv::parsed_request_uri(a.ctx);
+    if (!u) {
         SLOG_ERR(kLog, "cannot parse the R-URI");
         return false;
     }
-    params = u.params;
+    params = u->params;
     return true;
 }
 
@@ -362,13 +362,13 @@ int w_add_uri_param(CallArgs& a) {
     if (p.empty()) return 1;
     if (!a.ctx.msg || a.ctx.msg->kind != msg::Kind::SipRequest) return -1;
     std::string_view ru = pv::request_uri(a.ctx);
-    msg::SipUri u;
-    if (!msg::parse_sip_uri(ru, u)) {
+    const msg::SipUri* u = pv::parsed_request_uri(a.ctx);
+    if (!u) {
         SLOG_ERR(kLog, "add_uri_param: cannot parse the R-URI");
         return -1;
     }
     size_t cut = ru.size();
-    const char* h = u.headers.data();
+    const char* h = u->headers.data();
     if (h && h > ru.data() && h <= ru.data() + ru.size() && h[-1] == '?')
         cut = static_cast<size_t>(h - ru.data()) - 1;
     char* out = a.ctx.w.arena.alloc(ru.size() + 1 + p.size());
