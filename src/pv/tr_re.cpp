@@ -4,8 +4,10 @@
 //    the replacement is written escaped ("\/");
 //  - the replacement may use \0 (the whole match) to \9 (groups), \\, \n, \r, \t; a group
 //    number above the regex's group count is a load-time error;
-//  - flags: i (ignore case), g (every match), s (Kamailio's REG_NEWLINE: '.' stops at a
-//    newline and ^/$ match at line boundaries); any other flag is a load-time error;
+//  - flags: i (ignore case), g (every match), s ('.' matches a newline and ^/$ match only
+//    at the ends of the text; without it '.' stops at a newline and ^/$ match at line
+//    boundaries, measured: compat case 118); any other flag is a load-time error;
+//    splitting and regex options are core/subst.h's, shared with textops' subst*;
 //  - no match returns the value unchanged; a match of zero length fails the transformation,
 //    as in Kamailio 5.6.3 ("Matched string is empty"); null and empty values fail; an
 //    integer is read as its decimal text ("42" with /4/x/ gives "x2", measured);
@@ -21,6 +23,7 @@
 #include <memory>
 #include <string>
 
+#include "core/subst.h"
 #include "pv/pv.h"
 #include "pv/transform_defs.h"
 
@@ -47,47 +50,32 @@ struct Subst {
 
 // reg: where pseudo-variables of the replacement are resolved; null when they are not allowed.
 std::string parse_subst(std::string_view e, Subst& out, Registry* reg) {
-    if (e.size() < 4) return "expression too short, expected /regex/replacement/flags";
-    char sep = e[0];
-    size_t i = 1;
-    std::string re;
-    for (; i < e.size() && e[i] != sep; ++i) {
-        if (e[i] == '\\' && i + 1 < e.size() && e[i + 1] == sep) {
-            re += sep;
-            ++i;
-        } else {
-            re += e[i];
-            if (e[i] == '\\' && i + 1 < e.size()) re += e[++i];
-        }
-    }
-    if (i >= e.size()) return "missing separator after the regex";
-    ++i;
+    SubstSpec spec;
+    std::string err = split_subst(e, spec);
+    if (!err.empty()) return err;
+    const std::string& r = spec.repl;
     std::string lit;
     auto flush = [&] {
         if (!lit.empty()) out.repl.push_back({-1, std::move(lit)});
         lit.clear();
     };
-    for (; i < e.size() && e[i] != sep; ++i) {
-        char c = e[i];
+    for (size_t i = 0; i < r.size(); ++i) {
+        char c = r[i];
         if (c == '$') {
             if (!reg) return "pseudo-variables in the replacement are not supported here";
-            // The PV ends where parse_pv stops; the separator cannot be part of it.
-            size_t end = e.find(sep, i);
-            std::string_view rest = e.substr(i, (end == std::string_view::npos ? e.size() : end) - i);
             size_t used = 0;
-            std::string err;
-            auto spec = parse_pv(rest, *reg, used, err);
-            if (!spec) return "bad pseudo-variable in the replacement: " + err;
+            auto spec_pv = parse_pv(std::string_view(r).substr(i), *reg, used, err);
+            if (!spec_pv) return "bad pseudo-variable in the replacement: " + err;
             flush();
-            out.repl.push_back({-1, {}, std::shared_ptr<PvSpec>(std::move(spec))});
+            out.repl.push_back({-1, {}, std::shared_ptr<PvSpec>(std::move(spec_pv))});
             i += used - 1;
             continue;
         }
-        if (c != '\\' || i + 1 >= e.size()) {
+        if (c != '\\' || i + 1 >= r.size()) {
             lit += c;
             continue;
         }
-        char n = e[++i];
+        char n = r[++i];
         if (n >= '0' && n <= '9') {
             flush();
             out.repl.push_back({n - '0', {}});
@@ -102,27 +90,9 @@ std::string parse_subst(std::string_view e, Subst& out, Registry* reg) {
         }
     }
     flush();
-    if (i >= e.size()) return "missing separator after the replacement";
-    ++i;
-    RE2::Options opt;
-    opt.set_posix_syntax(true);
-    opt.set_longest_match(true);
-    opt.set_log_errors(false);
-    opt.set_one_line(true);
-    opt.set_dot_nl(true);
-    for (; i < e.size(); ++i) {
-        switch (e[i]) {
-            case 'i': opt.set_case_sensitive(false); break;
-            case 'g': out.global = true; break;
-            case 's':
-                opt.set_one_line(false);
-                opt.set_dot_nl(false);
-                break;
-            default: return std::string("unknown flag '") + e[i] + "'";
-        }
-    }
-    out.re = std::make_unique<RE2>(re, opt);
-    if (!out.re->ok()) return "invalid regex: " + out.re->error();
+    out.global = spec.global;
+    out.re = compile_subst(spec, err);
+    if (!out.re) return err;
     for (const auto& p : out.repl)
         if (p.group > out.re->NumberOfCapturingGroups())
             return "back reference \\" + std::to_string(p.group) + " but the regex has " +

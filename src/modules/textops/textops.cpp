@@ -11,6 +11,7 @@
 
 #include "cfg/script.h"
 #include "core/log.h"
+#include "core/subst.h"
 #include "modules/modules.h"
 #include "msg/char_class.h"
 
@@ -59,7 +60,7 @@ struct ReplPiece {
 };
 
 struct SubstExpr {
-    std::shared_ptr<re2::RE2> re;
+    std::unique_ptr<re2::RE2> re;
     std::vector<ReplPiece> repl;
     bool global = false;
     int max_ref = 0;
@@ -73,53 +74,13 @@ struct TextopsData : cfg::ModuleData {
 };
 
 std::string parse_subst(std::string_view s, SubstExpr& out) {
-    if (s.size() < 4) return "substitution expression too short";
-    const char d = s[0];
-    size_t i = 1;
-    auto part = [&](std::string& dst) -> bool {
-        while (i < s.size() && s[i] != d) {
-            if (s[i] == '\\' && i + 1 < s.size()) {
-                dst += s[i];
-                dst += s[i + 1];
-                i += 2;
-                continue;
-            }
-            dst += s[i++];
-        }
-        if (i >= s.size()) return false;
-        ++i;  // the delimiter
-        return true;
-    };
-    std::string re_text, repl_text;
-    if (!part(re_text)) return "no end of the regular expression";
-    if (!part(repl_text)) return "no end of the replacement";
-    bool icase = false, dot_nl = false;
-    for (char f : s.substr(i)) {
-        switch (f) {
-            case 'i': icase = true; break;
-            case 'g': out.global = true; break;
-            case 's': dot_nl = true; break;
-            default: return std::string("unknown substitution flag '") + f + "'";
-        }
-    }
-    // An escaped delimiter in the expression is the delimiter itself.
-    std::string re_src;
-    for (size_t k = 0; k < re_text.size(); ++k) {
-        if (re_text[k] == '\\' && k + 1 < re_text.size() && re_text[k + 1] == d) {
-            re_src += d;
-            ++k;
-            continue;
-        }
-        re_src += re_text[k];
-    }
-    re2::RE2::Options o;
-    o.set_posix_syntax(true);
-    o.set_one_line(false);
-    o.set_case_sensitive(!icase);
-    o.set_dot_nl(dot_nl);
-    o.set_log_errors(false);
-    out.re = std::make_shared<re2::RE2>(re_src, o);
-    if (!out.re->ok()) return "bad regular expression: " + out.re->error();
+    SubstSpec spec;
+    std::string err = split_subst(s, spec);
+    if (!err.empty()) return err;
+    out.global = spec.global;
+    out.re = compile_subst(spec, err);
+    if (!out.re) return err;
+    const std::string& repl_text = spec.repl;
     // Replacement: \0-\9 back references, \u the Request-URI, \n \r \t, \x the character x;
     // everything else is a format string ($var(x) ...).
     std::string text, lit;  // format source ($$ for a literal $) and plain text

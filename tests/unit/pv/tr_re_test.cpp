@@ -37,12 +37,14 @@ TEST(TrRe, SubstWithBackrefsAndFlags) {
     EXPECT_EQ(tr(e, "abc", "re.subst,/abc//"), "");
 }
 
+// Kamailio 5.6.3 (compat case 118): without s, '.' stops at a newline and ^ matches at a line
+// start; with s, '.' matches a newline and ^ only the start of the text.
 TEST(TrRe, MultilineFlag) {
     PvEnv e;
-    EXPECT_EQ(tr(e, "a\nb", "re.subst,/^b/X/"), "a\nb");
-    EXPECT_EQ(tr(e, "a\nb", "re.subst,/^b/X/s"), "a\nX");
-    EXPECT_EQ(tr(e, "a\nb", "re.subst,/a.b/X/"), "X");
-    EXPECT_EQ(tr(e, "a\nb", "re.subst,/a.b/X/s"), "a\nb");
+    EXPECT_EQ(tr(e, "a\nb", "re.subst,/^b/X/"), "a\nX");
+    EXPECT_EQ(tr(e, "a\nb", "re.subst,/^b/X/s"), "a\nb");
+    EXPECT_EQ(tr(e, "a\nb", "re.subst,/a.b/X/"), "a\nb");
+    EXPECT_EQ(tr(e, "a\nb", "re.subst,/a.b/X/s"), "X");
 }
 
 TEST(TrRe, Failures) {
